@@ -1,0 +1,190 @@
+/**
+ * The one typed description of the native addon, and the only module that loads it.
+ * Everything else goes through these types; the raw binding never leaks past src/engine/.
+ */
+import { existsSync, readdirSync } from "node:fs";
+import { createRequire } from "node:module";
+import path from "node:path";
+import { pathToFileURL } from "node:url";
+
+import { ErrorCodes, SteerError } from "../errors.js";
+import { packageRoot } from "../util/packageRoot.js";
+
+export interface NativeModelInfo {
+  nLayer: number;
+  nEmbd: number;
+  nHead: number;
+  nVocab: number;
+  nCtxTrain: number;
+  sizeBytes: number;
+  nParams: number;
+  description: string;
+  architecture: string;
+  name: string;
+  chatTemplate: string | null;
+  bos: number;
+  eos: number;
+  eot: number;
+  addBos: boolean;
+  hasEncoder: boolean;
+  isRecurrent: boolean;
+}
+
+export interface NativeModel {
+  info(): NativeModelInfo;
+  metadata(): Record<string, string>;
+  tokenize(text: string, addSpecial: boolean, parseSpecial: boolean): Int32Array;
+  detokenize(tokens: Int32Array, removeSpecial: boolean, unparseSpecial: boolean): string;
+  tokenBytes(token: number, special: boolean): Uint8Array;
+  isEndOfGeneration(token: number): boolean;
+  dispose(): void;
+}
+
+export interface NativeContextOptions {
+  nCtx: number;
+  nBatch: number;
+  nSeqMax: number;
+  nThreads: number;
+  kvUnified: boolean;
+  threadpool: boolean;
+  flashAttention: boolean;
+}
+
+export interface NativeContextInfo {
+  nCtx: number;
+  nBatch: number;
+  nUbatch: number;
+  nSeqMax: number;
+  nThreads: number;
+  threadpool: boolean;
+}
+
+/** One vector added to rows of `l_out-<layer>` during a decode; `rows` are batch indices (all rows if absent). */
+export interface NativeAdd {
+  layer: number;
+  vector: Float32Array;
+  rows?: Int32Array;
+}
+
+export interface NativeDecodeRequest {
+  tokens: Int32Array;
+  positions: Int32Array;
+  sequences: Int32Array;
+  /** 1 where the batch entry requests logits (and keeps its row in the last layer). */
+  outputs: Uint8Array;
+  adds?: NativeAdd[];
+  /** Rows (batch indices) of these layers are copied out, in `rows` order. */
+  capture?: { layers: Int32Array; rows: Int32Array };
+}
+
+export interface NativeContext {
+  info(): NativeContextInfo;
+  /** Resolves with one [rows x nEmbd] array per captured layer, in request order. */
+  decode(request: NativeDecodeRequest): Promise<Float32Array[]>;
+  logits(batchIndex: number): Float32Array;
+  setControlVector(data: Float32Array | null, ilStart?: number, ilEnd?: number): void;
+  clearMemory(): void;
+  removeSequence(seq: number, p0: number, p1: number): boolean;
+  setAbort(flag: boolean): void;
+  dispose(): void;
+}
+
+export interface NativeSamplerOptions {
+  temperature: number;
+  topK: number;
+  topP: number;
+  minP: number;
+  seed: number;
+  grammar?: string;
+  grammarRoot?: string;
+}
+
+export interface NativeSampler {
+  sample(context: NativeContext, batchIndex: number): number;
+  accept(token: number): void;
+  reset(): void;
+  dispose(): void;
+}
+
+export interface NativeBackendInfo {
+  devices: { name: string; description: string; type: "cpu" | "gpu" | "igpu" | "accel" }[];
+  systemInfo: string;
+  supportsGpuOffload: boolean;
+}
+
+export interface NativeAddon {
+  setLogLevel(level: number): void;
+  takeRecentLogs(): string[];
+  loadBackends(binsDir?: string): boolean;
+  backendInfo(): NativeBackendInfo;
+  ModelHandle: { load(path: string, options: { gpuLayers: number; useMmap: boolean }): Promise<NativeModel> };
+  ContextHandle: new (model: NativeModel, options: NativeContextOptions) => NativeContext;
+  SamplerHandle: new (model: NativeModel, options: NativeSamplerOptions) => NativeSampler;
+}
+
+/** ggml log levels as the addon understands them. */
+export const LogLevel = { debug: 1, info: 2, warn: 3, error: 4, none: 5 } as const;
+export type LogLevelName = keyof typeof LogLevel;
+
+let loaded: { addon: NativeAddon; binsDir: string | undefined } | undefined;
+
+function platformPackage(): string | undefined {
+  const { platform, arch } = process;
+  if (platform === "linux") return `@node-llama-cpp/linux-${arch === "arm" ? "armv7l" : arch}`;
+  if (platform === "darwin") return arch === "arm64" ? "@node-llama-cpp/mac-arm64-metal" : "@node-llama-cpp/mac-x64";
+  if (platform === "win32") return `@node-llama-cpp/win-${arch}`;
+  return undefined;
+}
+
+/** The folder holding node-llama-cpp's prebuilt backend plugins for this platform, if installed. */
+async function findBinsDir(): Promise<string | undefined> {
+  const name = platformPackage();
+  if (!name) return undefined;
+  try {
+    const require = createRequire(path.join(packageRoot(), "package.json"));
+    const entry = require.resolve(name);
+    const mod = (await import(pathToFileURL(entry).href)) as { getBinsDir(): { binsDir: string } };
+    const binsDir = mod.getBinsDir().binsDir;
+    const sub = readdirSync(binsDir).map((d) => path.join(binsDir, d)).find((d) => readdirSync(d).some((f) => f.startsWith("libggml-cpu") || f.startsWith("ggml-cpu")));
+    return sub;
+  } catch {
+    return undefined;
+  }
+}
+
+/**
+ * Loads the addon once per process and registers llama.cpp's backends.
+ * @param logLevel what llama.cpp may print to stderr (default "error")
+ */
+export async function loadAddon(logLevel: LogLevelName = "error"): Promise<NativeAddon> {
+  if (loaded) {
+    loaded.addon.setLogLevel(LogLevel[logLevel]);
+    return loaded.addon;
+  }
+  const addonPath = process.env.LLAMA_STEER_ADDON ?? path.join(packageRoot(), "build", "Release", "llama_steer.node");
+  if (!existsSync(addonPath)) {
+    throw new SteerError(
+      ErrorCodes.ADDON_LOAD_FAILED,
+      `The native addon is not built (${addonPath} is missing). Run "npm rebuild llama-steer" (or "node scripts/build-addon.mjs" in a clone).`,
+      { path: addonPath },
+    );
+  }
+  let addon: NativeAddon;
+  try {
+    addon = createRequire(import.meta.url)(addonPath) as NativeAddon;
+  } catch (e) {
+    throw new SteerError(
+      ErrorCodes.ADDON_LOAD_FAILED,
+      `The native addon at ${addonPath} failed to load: ${(e as Error).message}. If node_modules moved or node-llama-cpp was reinstalled, run "npm rebuild llama-steer".`,
+      { path: addonPath },
+      { cause: e },
+    );
+  }
+  addon.setLogLevel(LogLevel[logLevel]);
+  const binsDir = await findBinsDir();
+  if (!addon.loadBackends(binsDir)) {
+    throw new SteerError(ErrorCodes.ADDON_LOAD_FAILED, `No llama.cpp CPU backend could be loaded${binsDir ? ` from ${binsDir}` : ""}.`, { binsDir });
+  }
+  loaded = { addon, binsDir };
+  return addon;
+}

@@ -1,0 +1,339 @@
+/**
+ * SteerContext: a llama.cpp context with capture and steering. One operation runs at a time per
+ * context (calls queue up); dispose() cancels the running one and waits for it to finish.
+ */
+import os from "node:os";
+
+import { ErrorCodes, SteerError, abortedError, invalidArgument } from "../errors.js";
+import { assertFiniteNumber, assertInteger, assertKnownKeys, assertOptionalAbortSignal, toFiniteVector } from "../util/validate.js";
+import type { NativeContext, NativeSampler } from "./binding.js";
+import { runGeneration, type GenerateResult } from "./generate.js";
+import type { SteerModel } from "./model.js";
+import { validateCapturePositions, type CapturePositions } from "./positions.js";
+import { runPrompts } from "./runPrompts.js";
+import { assertLayer, resolveSpecs, type SteeringSpec } from "./steering.js";
+
+export interface ContextOptions {
+  /** Tokens the KV cache holds (shared by all sequences). Default 2048, capped at the model's training context. */
+  contextSize?: number;
+  /** Most tokens one decode takes; prompts are packed into decodes of at most this many. Default 512. */
+  batchSize?: number;
+  /** Most prompts packed into one decode as separate sequences. Default 64. */
+  sequences?: number;
+  /** CPU threads. Default "auto": the number of available cores. */
+  threads?: number | "auto";
+  /** Keep a persistent CPU threadpool (makes capture nearly free). Default true. */
+  threadpool?: boolean;
+  /** Default false. */
+  flashAttention?: boolean;
+}
+const CONTEXT_KEYS = ["contextSize", "batchSize", "sequences", "threads", "threadpool", "flashAttention"] as const;
+
+export type PromptInput = string | Int32Array | readonly number[];
+
+export interface CaptureOptions {
+  /** Layers to read (0-based `l_out-<layer>`), or "all". */
+  layers: readonly number[] | "all";
+  /** Default "last". */
+  positions?: CapturePositions;
+  /** Steering applied while capturing (captures show its effect on the layers after it). */
+  steer?: readonly SteeringSpec[];
+  signal?: AbortSignal;
+  /** Called after each prompt is done. */
+  onProgress?: (done: number, total: number) => void;
+}
+const CAPTURE_KEYS = ["layers", "positions", "steer", "signal", "onProgress"] as const;
+
+export interface CapturedPrompt {
+  tokenCount: number;
+  /** Token indices read (all of them for "mean", which still yields one row). */
+  indices: number[];
+  /** Per layer: rows x nEmbd, row-major. */
+  layers: Map<number, Float32Array>;
+}
+
+export interface CaptureResult {
+  nEmbd: number;
+  layers: number[];
+  prompts: CapturedPrompt[];
+}
+
+export interface EvaluateOptions {
+  steer?: readonly SteeringSpec[];
+  /** Also read residual rows in the same pass (what an agent loop needs for a readout). Default none. */
+  capture?: { layers: readonly number[] | "all"; positions?: CapturePositions };
+  /** How many top tokens to return with log-probabilities. Default 10. */
+  topK?: number;
+  signal?: AbortSignal;
+}
+const EVALUATE_KEYS = ["steer", "capture", "topK", "signal"] as const;
+
+export interface TokenLogProb {
+  token: number;
+  text: string;
+  logprob: number;
+}
+
+export interface EvaluateResult {
+  /** Raw logits of the next token (nVocab). */
+  logits: Float32Array;
+  top: TokenLogProb[];
+  /** Present when `capture` was asked for. */
+  captured?: CapturedPrompt;
+}
+
+export interface GenerateOptions {
+  /** Default 256. */
+  maxTokens?: number;
+  /** Generation ends when one of these strings appears; it is not part of the result. Default []. */
+  stop?: readonly string[];
+  /** 0 = greedy (default). */
+  temperature?: number;
+  /** Default 40 (only with temperature > 0). */
+  topK?: number;
+  /** Default 0.95 (only with temperature > 0). */
+  topP?: number;
+  /** Default 0.05 (only with temperature > 0). */
+  minP?: number;
+  /** Default 42. */
+  seed?: number;
+  /** GBNF grammar the output must follow. */
+  grammar?: string;
+  steer?: readonly SteeringSpec[];
+  signal?: AbortSignal;
+  /** Streamed text as it is generated (never a partial stop string). */
+  onText?: (chunk: string) => void;
+}
+const GENERATE_KEYS = ["maxTokens", "stop", "temperature", "topK", "topP", "minP", "seed", "grammar", "steer", "signal", "onText"] as const;
+
+export class SteerContext {
+  readonly contextSize: number;
+  readonly batchSize: number;
+  readonly sequences: number;
+  readonly threads: number;
+  private queue: Promise<unknown> = Promise.resolve();
+  private disposed = false;
+  private running = 0;
+  private readonly cancel = new AbortController();
+
+  /** @internal use SteerModel.createContext() */
+  constructor(
+    readonly model: SteerModel,
+    private readonly native: NativeContext,
+  ) {
+    const info = native.info();
+    this.contextSize = info.nCtx;
+    this.batchSize = info.nBatch;
+    this.sequences = info.nSeqMax;
+    this.threads = info.nThreads;
+  }
+
+  /** @internal */
+  static resolveOptions(options: ContextOptions, nCtxTrain: number) {
+    if (options === null || typeof options !== "object") throw invalidArgument("options", "an options object", options);
+    assertKnownKeys("createContext options", options, CONTEXT_KEYS);
+    const contextSize = options.contextSize ?? Math.min(2048, nCtxTrain > 0 ? nCtxTrain : 2048);
+    assertInteger("contextSize", contextSize, 16, 1 << 20);
+    const batchSize = options.batchSize ?? Math.min(512, contextSize);
+    assertInteger("batchSize", batchSize, 1, contextSize);
+    const sequences = options.sequences ?? 64;
+    assertInteger("sequences", sequences, 1, 256);
+    const threads = options.threads === undefined || options.threads === "auto" ? Math.max(1, os.availableParallelism()) : options.threads;
+    assertInteger("threads", threads, 1, 1024);
+    return { nCtx: contextSize, nBatch: batchSize, nSeqMax: sequences, nThreads: threads, kvUnified: true, threadpool: options.threadpool ?? true, flashAttention: options.flashAttention ?? false };
+  }
+
+  get isDisposed(): boolean {
+    return this.disposed;
+  }
+
+  /** Reads rows of the residual stream for each prompt. Prompts are packed several per decode. */
+  capture(prompts: readonly PromptInput[], options: CaptureOptions): Promise<CaptureResult> {
+    return this.run(options?.signal, async (signal) => {
+      if (options === null || typeof options !== "object") throw invalidArgument("options", "an options object", options);
+      assertKnownKeys("capture options", options, CAPTURE_KEYS);
+      const { nLayer, nEmbd } = this.model.info;
+      const { layers, positions } = this.resolveCapture(options.layers, options.positions);
+      const tokenized = this.tokenizeAll(prompts);
+      const steer = resolveSpecs(options.steer, nLayer, nEmbd);
+      const run = await runPrompts(this.native, this.geometry(), tokenized, { captureLayers: layers, positions, steer, wantLogits: false, signal, onProgress: options.onProgress });
+      return {
+        nEmbd,
+        layers,
+        prompts: run.captures.map((c, i) => ({ tokenCount: tokenized[i].length, indices: c.indices, layers: c.layers })),
+      };
+    });
+  }
+
+  /** Next-token logits and top log-probabilities after each prompt. */
+  evaluate(prompts: readonly PromptInput[], options: EvaluateOptions = {}): Promise<EvaluateResult[]> {
+    return this.run(options?.signal, async (signal) => {
+      assertKnownKeys("evaluate options", options, EVALUATE_KEYS);
+      const topK = options.topK ?? 10;
+      assertInteger("topK", topK, 0, 1000);
+      const { nLayer, nEmbd } = this.model.info;
+      const capture = options.capture ? this.resolveCapture(options.capture.layers, options.capture.positions) : { layers: [], positions: "last" as const };
+      const tokenized = this.tokenizeAll(prompts);
+      const steer = resolveSpecs(options.steer, nLayer, nEmbd);
+      const run = await runPrompts(this.native, this.geometry(), tokenized, { captureLayers: capture.layers, positions: capture.positions, steer, wantLogits: true, signal });
+      return run.logits.map((logits, i) => {
+        const result: EvaluateResult = { logits, top: topLogProbs(logits, topK, (t) => this.model.tokenText(t)) };
+        if (options.capture) result.captured = { tokenCount: tokenized[i].length, indices: run.captures[i].indices, layers: run.captures[i].layers };
+        return result;
+      });
+    });
+  }
+
+  /** Generates a completion of a raw prompt (apply a chat template first for chat models). */
+  generate(prompt: PromptInput, options: GenerateOptions = {}): Promise<GenerateResult> {
+    return this.run(options?.signal, async (signal) => {
+      if (options === null || typeof options !== "object") throw invalidArgument("options", "an options object", options);
+      assertKnownKeys("generate options", options, GENERATE_KEYS);
+      const maxTokens = options.maxTokens ?? 256;
+      assertInteger("maxTokens", maxTokens, 1);
+      const stop = options.stop ?? [];
+      if (!Array.isArray(stop) || !stop.every((s) => typeof s === "string" && s.length > 0)) throw invalidArgument("stop", "an array of non-empty strings", stop);
+      const temperature = options.temperature ?? 0;
+      assertFiniteNumber("temperature", temperature, 0, 100);
+      const { nLayer, nEmbd } = this.model.info;
+      const steer = resolveSpecs(options.steer, nLayer, nEmbd);
+      const [tokens] = this.tokenizeAll([prompt]);
+      const sampler = this.model.createSampler({
+        temperature,
+        topK: options.topK ?? 40,
+        topP: options.topP ?? 0.95,
+        minP: options.minP ?? 0.05,
+        seed: options.seed ?? 42,
+        grammar: options.grammar,
+      });
+      try {
+        return await runGeneration(this.native, this.model.native, sampler, { nBatch: this.batchSize, nCtx: this.contextSize }, tokens, {
+          maxTokens,
+          stop,
+          steer,
+          signal,
+          onText: options.onText,
+        });
+      } finally {
+        sampler.dispose();
+      }
+    });
+  }
+
+  /**
+   * llama.cpp's built-in always-on steering (`llama_set_adapter_cvec`): adds `vectors[layer]` to every
+   * token at each given layer until cleared with `null`. Layer 0 cannot be reached this way (use a
+   * steering spec instead).
+   */
+  setControlVector(vectors: ReadonlyMap<number, Float32Array | readonly number[]> | null): Promise<void> {
+    return this.run(undefined, async () => {
+      if (vectors === null) {
+        this.native.setControlVector(null);
+        return;
+      }
+      if (!(vectors instanceof Map)) throw invalidArgument("vectors", "a Map from layer to vector, or null", vectors);
+      const { nLayer, nEmbd } = this.model.info;
+      // Every layer is written each time: llama.cpp keeps old values for layers missing from the buffer.
+      const data = new Float32Array((nLayer - 1) * nEmbd);
+      for (const [layer, vector] of vectors) {
+        assertLayer("control vector layer", layer, nLayer);
+        if (layer === 0) throw new SteerError(ErrorCodes.LAYER_OUT_OF_RANGE, "llama.cpp's control vectors cannot reach layer 0; use a steering spec for layer 0", { layer });
+        data.set(toFiniteVector(`vectors.get(${layer})`, vector, nEmbd), (layer - 1) * nEmbd);
+      }
+      this.native.setControlVector(data, 1, nLayer - 1);
+    });
+  }
+
+  /** Cancels the running operation (it rejects with ERR_ABORTED), waits for it, and frees the context. Idempotent. */
+  async dispose(): Promise<void> {
+    if (this.disposed) return;
+    this.disposed = true;
+    this.cancel.abort(new SteerError(ErrorCodes.ABORTED, "the context was disposed"));
+    if (this.running > 0) this.native.setAbort(true);
+    await this.queue.catch(() => undefined);
+    this.native.dispose();
+    this.model.forgetContext(this);
+  }
+
+  async [Symbol.asyncDispose](): Promise<void> {
+    await this.dispose();
+  }
+
+  private resolveCapture(layersOption: readonly number[] | "all", positionsOption: CapturePositions | undefined) {
+    const { nLayer } = this.model.info;
+    if (layersOption !== "all" && !Array.isArray(layersOption)) throw invalidArgument("layers", 'an array of layers or "all"', layersOption);
+    const layers = layersOption === "all" ? Array.from({ length: nLayer }, (_, i) => i) : [...new Set(layersOption)];
+    if (layers.length === 0) throw invalidArgument("layers", 'a non-empty array of layers or "all"', layersOption);
+    layers.forEach((l, i) => assertLayer(`layers[${i}]`, l, nLayer));
+    layers.sort((a, b) => a - b);
+    const positions = positionsOption ?? "last";
+    validateCapturePositions("positions", positions);
+    return { layers, positions };
+  }
+
+  private geometry() {
+    return { nBatch: this.batchSize, nSeqMax: this.sequences, nLayer: this.model.info.nLayer, nEmbd: this.model.info.nEmbd };
+  }
+
+  private tokenizeAll(prompts: readonly PromptInput[]): Int32Array[] {
+    if (!Array.isArray(prompts) && !(prompts as unknown instanceof Int32Array)) throw invalidArgument("prompts", "an array of prompts", prompts);
+    return prompts.map((p, i) => {
+      const tokens = this.model.toTokens(p, `prompts[${i}]`);
+      if (tokens.length > this.contextSize) {
+        throw new SteerError(ErrorCodes.PROMPT_TOO_LONG, `Prompt ${i} has ${tokens.length} tokens but the context holds ${this.contextSize}`, {
+          prompt: i,
+          tokens: tokens.length,
+          contextSize: this.contextSize,
+        });
+      }
+      return tokens;
+    });
+  }
+
+  /** Queues an operation; the signal it gets fires on the caller's abort or on dispose(). */
+  private run<T>(callerSignal: AbortSignal | undefined, op: (signal: AbortSignal) => Promise<T>): Promise<T> {
+    if (this.disposed) return Promise.reject(new SteerError(ErrorCodes.DISPOSED, "The context was disposed"));
+    try {
+      assertOptionalAbortSignal("signal", callerSignal);
+    } catch (e) {
+      return Promise.reject(e);
+    }
+    const signal = callerSignal ? AbortSignal.any([callerSignal, this.cancel.signal]) : this.cancel.signal;
+    const task = this.queue.then(async () => {
+      if (signal.aborted) throw abortedError(signal.reason);
+      this.running++;
+      this.native.setAbort(false);
+      // A decode already running is stopped between graph nodes.
+      const onAbort = () => this.native.setAbort(true);
+      signal.addEventListener("abort", onAbort, { once: true });
+      try {
+        return await op(signal);
+      } catch (e) {
+        if (signal.aborted && (e as { code?: string })?.code === ErrorCodes.ABORTED) throw abortedError(signal.reason);
+        throw this.model.translateNativeError(e);
+      } finally {
+        signal.removeEventListener("abort", onAbort);
+        this.running--;
+      }
+    });
+    this.queue = task.catch(() => undefined);
+    return task;
+  }
+}
+
+function topLogProbs(logits: Float32Array, k: number, text: (token: number) => string): TokenLogProb[] {
+  let max = -Infinity;
+  for (let i = 0; i < logits.length; i++) if (logits[i] > max) max = logits[i];
+  let sum = 0;
+  for (let i = 0; i < logits.length; i++) sum += Math.exp(logits[i] - max);
+  const logZ = max + Math.log(sum);
+  const best: number[] = [];
+  for (let i = 0; i < logits.length; i++) {
+    if (best.length < k || logits[i] > logits[best[best.length - 1]]) {
+      best.push(i);
+      best.sort((a, b) => logits[b] - logits[a]);
+      if (best.length > k) best.pop();
+    }
+  }
+  return best.map((token) => ({ token, text: text(token), logprob: logits[token] - logZ }));
+}
