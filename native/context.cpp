@@ -62,6 +62,10 @@ ContextHandle::ContextHandle(const Napi::CallbackInfo& info) : Napi::ObjectWrap<
     // One physical batch per decode: the hook maps rows to batch indices only within one graph.
     params.n_ubatch = params.n_batch;
     params.n_seq_max = static_cast<uint32_t>(NumberProp(opts, "nSeqMax", 1));
+    // llama.cpp asserts (aborts the process) when sequences exceed the batch: refuse instead.
+    if (params.n_seq_max < 1 || params.n_batch < 1 || params.n_seq_max > params.n_batch || params.n_batch > params.n_ctx) {
+        Throw(env, "ERR_INVALID_ARGUMENT", "need 1 <= nSeqMax <= nBatch <= nCtx");
+    }
     params.n_threads = static_cast<int32_t>(NumberProp(opts, "nThreads", 2));
     params.n_threads_batch = params.n_threads;
     // Rows follow batch order only with a unified KV cache (otherwise sequences may be regrouped).

@@ -18,7 +18,7 @@ export interface ContextOptions {
   contextSize?: number;
   /** Most tokens one decode takes; prompts are packed into decodes of at most this many. Default 512. */
   batchSize?: number;
-  /** Most prompts packed into one decode as separate sequences. Default 64. */
+  /** Most prompts packed into one decode as separate sequences (at most batchSize). Default min(64, batchSize). */
   sequences?: number;
   /** CPU threads. Default "auto": the number of available cores. */
   threads?: number | "auto";
@@ -136,8 +136,9 @@ export class SteerContext {
     assertInteger("contextSize", contextSize, 16, 1 << 20);
     const batchSize = options.batchSize ?? Math.min(512, contextSize);
     assertInteger("batchSize", batchSize, 1, contextSize);
-    const sequences = options.sequences ?? 64;
-    assertInteger("sequences", sequences, 1, 256);
+    // llama.cpp reserves one output row per sequence inside a batch, so sequences cannot exceed the batch size.
+    const sequences = options.sequences ?? Math.min(64, batchSize);
+    assertInteger("sequences", sequences, 1, Math.min(256, batchSize));
     const threads = options.threads === undefined || options.threads === "auto" ? Math.max(1, os.availableParallelism()) : options.threads;
     assertInteger("threads", threads, 1, 1024);
     return { nCtx: contextSize, nBatch: batchSize, nSeqMax: sequences, nThreads: threads, kvUnified: true, threadpool: options.threadpool ?? true, flashAttention: options.flashAttention ?? false };
