@@ -154,9 +154,10 @@ async function findBinsDir(): Promise<string | undefined> {
 
 /**
  * Loads the addon once per process and registers llama.cpp's backends.
- * @param logLevel what llama.cpp may print to stderr (default "error")
+ * @param logLevel what llama.cpp may print to stderr (default "none": its warnings and errors are kept
+ *   and quoted in the typed errors llama-steer throws instead)
  */
-export async function loadAddon(logLevel: LogLevelName = "error"): Promise<NativeAddon> {
+export async function loadAddon(logLevel: LogLevelName = "none"): Promise<NativeAddon> {
   if (loaded) {
     loaded.addon.setLogLevel(LogLevel[logLevel]);
     return loaded.addon;

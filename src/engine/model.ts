@@ -13,7 +13,7 @@ export interface LoadModelOptions {
   gpuLayers?: number;
   /** Memory-map the file instead of reading it. Default true. */
   useMmap?: boolean;
-  /** What llama.cpp may print to stderr. Default "error". */
+  /** What llama.cpp may print to stderr. Default "none" (its warnings and errors are quoted in thrown errors). */
   logLevel?: LogLevelName;
   signal?: AbortSignal;
 }
@@ -58,7 +58,7 @@ export async function loadModel(modelPath: string, options: LoadModelOptions = {
   assertOptionalAbortSignal("signal", options.signal);
   const resolved = path.resolve(modelPath);
   const file = await checkModelFile(resolved);
-  const addon = await loadAddon(options.logLevel ?? "error");
+  const addon = await loadAddon(options.logLevel ?? "none");
   options.signal?.throwIfAborted();
   addon.takeRecentLogs();
   let native: NativeModel;
@@ -197,7 +197,10 @@ export class SteerModel {
     if (isSteerError(e)) return e;
     const code = (e as { code?: unknown })?.code;
     if (typeof code === "string" && (Object.values(ErrorCodes) as string[]).includes(code)) {
-      return new SteerError(code as ErrorCode, (e as Error).message, {}, { cause: e });
+      // llama.cpp explains failures in its log (e.g. where a grammar fails to parse); quote the last lines.
+      const logs = this.addon.takeRecentLogs().map((l) => l.trim()).filter(Boolean);
+      const why = logs.length > 0 && code !== ErrorCodes.ABORTED ? `: ${logs.slice(-2).join("; ")}` : "";
+      return new SteerError(code as ErrorCode, `${(e as Error).message}${why}`, {}, { cause: e });
     }
     return e;
   }
