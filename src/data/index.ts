@@ -1,0 +1,8 @@
+/** Datasets: the JSONL format, loading with validation, deterministic splits, fingerprints, statistics, built-ins. */
+export type { ChatMessage, ChatRole, DatasetIssue, DatasetSample, ExpectedCall, FunctionTool, JsonSchema, Split, SplitFractions } from "./types.js";
+export { DEFAULT_SPLIT_FRACTIONS, SPLITS } from "./types.js";
+export { loadDataset, parseDataset, resolveDatasetPath, type LoadDatasetOptions, type ParseDatasetOptions } from "./load.js";
+export { assignSplits, splitOf, stratumOf } from "./splits.js";
+export { canonicalJson, datasetHash } from "./fingerprint.js";
+export { datasetStats, findNearDuplicatePairs, userText, type DatasetStats, type NearDuplicateOptions } from "./stats.js";
+export { BUILT_IN_DATASETS, builtInDatasetNames, builtInDatasetPath, isBuiltInDatasetName, packageRoot, type BuiltInDatasetName } from "./builtin.js";
