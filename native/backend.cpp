@@ -1,11 +1,13 @@
 #include "backend.h"
 
 #include <cstdio>
+#include <cstring>
 #include <deque>
 #include <mutex>
 #include <string>
 
 #include "ggml-backend.h"
+#include "ggml.h"
 #include "llama.h"
 
 namespace steer {
@@ -104,6 +106,38 @@ Napi::Value BackendInfo(const Napi::CallbackInfo& info) {
     return o;
 }
 
+// dequantize(ggmlType, bytes: Uint8Array, nElements) -> Float32Array, through ggml's own type traits, so
+// any quantization llama.cpp reads (Q4_K, Q6_K, ...) can be turned back into floats (e.g. one output row).
+Napi::Value Dequantize(const Napi::CallbackInfo& info) {
+    Napi::Env env = info.Env();
+    if (info.Length() < 3 || !info[0].IsNumber() || !info[1].IsTypedArray() || !info[2].IsNumber()) {
+        Napi::TypeError::New(env, "dequantize(type, bytes, nElements)").ThrowAsJavaScriptException();
+        return env.Null();
+    }
+    const int type = info[0].As<Napi::Number>().Int32Value();
+    Napi::Uint8Array bytes = info[1].As<Napi::Uint8Array>();
+    const int64_t n = info[2].As<Napi::Number>().Int64Value();
+    if (type < 0 || type >= GGML_TYPE_COUNT || n <= 0) {
+        Napi::RangeError::New(env, "unknown ggml type or bad element count").ThrowAsJavaScriptException();
+        return env.Null();
+    }
+    const ggml_type t = static_cast<ggml_type>(type);
+    const ggml_type_traits* traits = ggml_get_type_traits(t);
+    const int64_t block = ggml_blck_size(t);
+    if (!traits || block <= 0 || n % block != 0 || static_cast<size_t>(n / block) * ggml_type_size(t) != bytes.ByteLength() ||
+        (t != GGML_TYPE_F32 && !traits->to_float)) {
+        Napi::RangeError::New(env, "byte length does not match the type and element count").ThrowAsJavaScriptException();
+        return env.Null();
+    }
+    Napi::Float32Array out = Napi::Float32Array::New(env, static_cast<size_t>(n));
+    if (t == GGML_TYPE_F32) {
+        std::memcpy(out.Data(), bytes.Data(), static_cast<size_t>(n) * sizeof(float));
+    } else {
+        traits->to_float(bytes.Data(), out.Data(), n);
+    }
+    return out;
+}
+
 }  // namespace
 
 void RegisterBackendFunctions(Napi::Env env, Napi::Object exports) {
@@ -111,6 +145,7 @@ void RegisterBackendFunctions(Napi::Env env, Napi::Object exports) {
     exports.Set("takeRecentLogs", Napi::Function::New(env, TakeRecentLogs));
     exports.Set("loadBackends", Napi::Function::New(env, LoadBackends));
     exports.Set("backendInfo", Napi::Function::New(env, BackendInfo));
+    exports.Set("dequantize", Napi::Function::New(env, Dequantize));
 }
 
 }  // namespace steer

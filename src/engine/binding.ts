@@ -117,6 +117,8 @@ export interface NativeAddon {
   takeRecentLogs(): string[];
   loadBackends(binsDir?: string): boolean;
   backendInfo(): NativeBackendInfo;
+  /** Dequantizes `nElements` values of ggml type `type` (throws RangeError on a size mismatch). */
+  dequantize(type: number, bytes: Uint8Array, nElements: number): Float32Array;
   ModelHandle: { load(path: string, options: { gpuLayers: number; useMmap: boolean }): Promise<NativeModel> };
   ContextHandle: new (model: NativeModel, options: NativeContextOptions) => NativeContext;
   SamplerHandle: new (model: NativeModel, options: NativeSamplerOptions) => NativeSampler;

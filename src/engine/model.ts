@@ -1,4 +1,5 @@
 /** SteerModel: a loaded GGUF model, the factory of contexts. */
+import { createHash } from "node:crypto";
 import { statSync } from "node:fs";
 import path from "node:path";
 
@@ -39,6 +40,11 @@ export interface ModelInfo {
   eos: number;
   eot: number;
   addBos: boolean;
+  /**
+   * Identity of the model's shape and vocabulary (architecture, sizes, name, parameter count), hashed.
+   * Vectors and assets record it so they are not applied to a model they make no sense for.
+   */
+  fingerprint: string;
 }
 
 export interface TokenizeOptions {
@@ -103,6 +109,7 @@ export class SteerModel {
       eos: i.eos,
       eot: i.eot,
       addBos: i.addBos,
+      fingerprint: modelFingerprint(i.architecture, i.nLayer, i.nEmbd, i.nVocab, i.nParams, i.name),
     });
   }
 
@@ -217,6 +224,11 @@ export class SteerModel {
   private assertAlive(): void {
     if (this.disposed) throw new SteerError(ErrorCodes.DISPOSED, "The model was disposed");
   }
+}
+
+export function modelFingerprint(architecture: string, nLayer: number, nEmbd: number, nVocab: number, nParams: number, name: string): string {
+  const identity = JSON.stringify({ architecture, nLayer, nEmbd, nVocab, nParams, name });
+  return createHash("sha256").update(identity).digest("hex").slice(0, 16);
 }
 
 /** @internal size of a file on disk, for reports. */
