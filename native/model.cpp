@@ -87,6 +87,8 @@ Napi::Value ModelHandle::Load(const Napi::CallbackInfo& info) {
     llama_model_params params = llama_model_default_params();
     params.n_gpu_layers = static_cast<int32_t>(NumberProp(opts, "gpuLayers", 0));
     if (!BoolProp(opts, "useMmap", true)) params.load_mode = LLAMA_LOAD_MODE_NONE;
+    // Repacked weight layouts (extra buffer types) are faster but pick batch-size-dependent kernels.
+    params.use_extra_bufts = BoolProp(opts, "repack", true);
     auto* worker = new LoadWorker(info.Env(), std::move(path), params);
     Napi::Promise promise = worker->Promise();
     worker->Queue();

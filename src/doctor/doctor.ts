@@ -23,7 +23,9 @@ export async function runDoctor(options: DoctorOptions = {}): Promise<DoctorRepo
   const addon = await loadAddon();
   const devices = addon.backendInfo().devices;
   const backend = devices.map((d) => `${d.type}:${d.name}`).join(", ") || "none";
-  const model = await loadModel(modelPath, { signal: options.signal });
+  // Batch-invariant kernels: the checks measure our capture and steering, not llama.cpp's choice of
+  // repacked kernels by batch size (see LoadModelOptions.repack).
+  const model = await loadModel(modelPath, { signal: options.signal, repack: false });
   try {
     const checks = await runChecks(model, options.onCheck);
     return { ok: checks.every((c) => c.ok), backend, model: modelPath, checks };

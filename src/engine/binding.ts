@@ -119,7 +119,7 @@ export interface NativeAddon {
   backendInfo(): NativeBackendInfo;
   /** Dequantizes `nElements` values of ggml type `type` (throws RangeError on a size mismatch). */
   dequantize(type: number, bytes: Uint8Array, nElements: number): Float32Array;
-  ModelHandle: { load(path: string, options: { gpuLayers: number; useMmap: boolean }): Promise<NativeModel> };
+  ModelHandle: { load(path: string, options: { gpuLayers: number; useMmap: boolean; repack: boolean }): Promise<NativeModel> };
   ContextHandle: new (model: NativeModel, options: NativeContextOptions) => NativeContext;
   SamplerHandle: new (model: NativeModel, options: NativeSamplerOptions) => NativeSampler;
 }

@@ -14,11 +14,17 @@ export interface LoadModelOptions {
   gpuLayers?: number;
   /** Memory-map the file instead of reading it. Default true. */
   useMmap?: boolean;
+  /**
+   * Let llama.cpp repack weights into its faster CPU layouts (default true). Repacked kernels are chosen by
+   * batch size, so a prompt's activations then depend slightly (~1e-3 relative in deep layers) on what it
+   * is batched with; false gives batch-invariant results at the cost of speed.
+   */
+  repack?: boolean;
   /** What llama.cpp may print to stderr. Default "none" (its warnings and errors are quoted in thrown errors). */
   logLevel?: LogLevelName;
   signal?: AbortSignal;
 }
-const LOAD_KEYS = ["gpuLayers", "useMmap", "logLevel", "signal"] as const;
+const LOAD_KEYS = ["gpuLayers", "useMmap", "repack", "logLevel", "signal"] as const;
 
 export interface ModelInfo {
   path: string;
@@ -69,7 +75,7 @@ export async function loadModel(modelPath: string, options: LoadModelOptions = {
   addon.takeRecentLogs();
   let native: NativeModel;
   try {
-    native = await addon.ModelHandle.load(resolved, { gpuLayers, useMmap: options.useMmap ?? true });
+    native = await addon.ModelHandle.load(resolved, { gpuLayers, useMmap: options.useMmap ?? true, repack: options.repack ?? true });
   } catch (e) {
     const why = addon.takeRecentLogs().map((l) => l.trim()).filter(Boolean).slice(-2).join("; ");
     throw new SteerError(ErrorCodes.MODEL_LOAD_FAILED, `llama.cpp could not load ${resolved}${why ? `: ${why}` : ""}`, { path: resolved }, { cause: e });

@@ -207,7 +207,7 @@ describe("lifecycle", () => {
   test("a batch the callback cannot map to rows fails loudly (ERR_ROW_MAPPING)", async () => {
     // Without a unified KV cache llama.cpp splits multi-sequence batches into several graphs.
     const addon = await loadAddon();
-    const native = await addon.ModelHandle.load(await syntheticModelPath("llama"), { gpuLayers: 0, useMmap: true });
+    const native = await addon.ModelHandle.load(await syntheticModelPath("llama"), { gpuLayers: 0, useMmap: true, repack: true });
     const ctx = new addon.ContextHandle(native, { nCtx: 256, nBatch: 64, nSeqMax: 4, nThreads: 2, kvUnified: false, threadpool: true, flashAttention: false });
     const lengths = [3, 5, 7, 2];
     const entries = lengths.flatMap((n, s) => Array.from({ length: n }, (_, p) => ({ s, p, last: p === n - 1 })));
