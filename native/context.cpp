@@ -267,7 +267,12 @@ Napi::Value ContextHandle::Decode(const Napi::CallbackInfo& info) {
         batch.logits[i] = outputs[i] ? 1 : 0;
         out_flags[i] = batch.logits[i];
     }
-    hook.Prepare(std::move(adds), std::move(capture), out_flags);
+    const int stop_after = static_cast<int>(NumberProp(req, "stopAfterLayer", -1));
+    if (stop_after < -1 || stop_after >= n_layer) {
+        llama_batch_free(batch);
+        Throw(env, "ERR_LAYER_OUT_OF_RANGE", "stopAfterLayer " + std::to_string(stop_after) + " is outside [0, " + std::to_string(n_layer) + ")");
+    }
+    hook.Prepare(std::move(adds), std::move(capture), out_flags, stop_after);
     busy = true;
     auto* worker = new DecodeWorker(env, this, info.This().As<Napi::Object>(), batch);
     Napi::Promise promise = worker->Promise();

@@ -34,8 +34,9 @@ void HookState::Init(int n_layer, int n_embd) {
     scratch_.resize(n_embd);
 }
 
-void HookState::Prepare(std::vector<AddOp> adds, CaptureRequest capture, const std::vector<uint8_t>& outputs) {
+void HookState::Prepare(std::vector<AddOp> adds, CaptureRequest capture, const std::vector<uint8_t>& outputs, int stop_after_layer) {
     adds_ = std::move(adds);
+    stop_after_layer_ = stop_after_layer;
     capture_ = std::move(capture);
     n_tokens_ = static_cast<int>(outputs.size());
     output_ordinal_.assign(outputs.size(), -1);
@@ -54,6 +55,11 @@ void HookState::Prepare(std::vector<AddOp> adds, CaptureRequest capture, const s
         buffers_[s].assign(capture_.batch_rows.size() * static_cast<size_t>(n_embd_), 0.0f);
     }
     for (const AddOp& op : adds_) hooked_[op.layer] = 1;
+    if (stop_after_layer_ >= 0) {
+        hooked_[stop_after_layer_] = 1;
+        // Blocks above the stop never run; work queued for them would only be reported as unseen.
+        for (int layer = stop_after_layer_ + 1; layer < n_layer_; ++layer) hooked_[layer] = 0;
+    }
     error_.clear();
     active_ = !adds_.empty() || !capture_.layers.empty();
 }
@@ -77,7 +83,7 @@ int64_t HookState::RowOf(int layer, int32_t batch_index) const {
 
 bool HookState::OnEval(ggml_tensor* t, bool ask) {
     int layer = -1;
-    if (!active_ || !ParseResidualName(t->name, &layer) || layer >= n_layer_) return ask ? false : true;
+    if (!active_ || !ParseResidualName(t->name, &layer) || layer < 0 || layer >= n_layer_) return ask ? false : true;
     if (ask) return hooked_[layer] != 0;
     if (!hooked_[layer]) return true;
 
@@ -138,7 +144,8 @@ bool HookState::OnEval(ggml_tensor* t, bool ask) {
             }
         }
     }
-    return true;
+    // false asks the scheduler to stop computing this graph (ggml's eval-callback contract).
+    return layer != stop_after_layer_;
 }
 
 void HookState::Finish() {

@@ -33,7 +33,9 @@ public:
 
     // Called on the JS thread before a decode is queued. `outputs[i]` says whether batch index i
     // requests output (its row survives into the last layer).
-    void Prepare(std::vector<AddOp> adds, CaptureRequest capture, const std::vector<uint8_t>& outputs);
+    // `stop_after_layer` >= 0 ends the graph once that layer was handled: a capture that needs no
+    // logits skips the blocks above it and the output head.
+    void Prepare(std::vector<AddOp> adds, CaptureRequest capture, const std::vector<uint8_t>& outputs, int stop_after_layer);
     void Clear();
 
     // Called on the decode thread by llama.cpp.
@@ -56,6 +58,7 @@ private:
     bool active_ = false;
     int n_tokens_ = 0;
     int n_outputs_ = 0;
+    int stop_after_layer_ = -1;
     std::vector<int32_t> output_ordinal_;   // batch index -> row in the last layer, or -1
     std::vector<AddOp> adds_;
     CaptureRequest capture_;

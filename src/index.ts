@@ -22,3 +22,7 @@ export { syntheticModelPath, writeSyntheticModel, type SyntheticArchitecture } f
 export * from "./formats/index.js";
 export * as data from "./data/index.js";
 export { readGgufHeader, readGgufTensor } from "./gguf/reader.js";
+export * as vectors from "./vectors/index.js";
+export * as probes from "./probes/index.js";
+export * as assets from "./assets/index.js";
+export { fetchModel, listModels, defaultModelName, resolveModelPath } from "./models/index.js";

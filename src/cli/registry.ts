@@ -1,8 +1,9 @@
 /** All CLI commands, in the order `llama-steer --help` lists them. */
 import type { Command } from "./command.js";
+import { benchCommand } from "./commands/bench.js";
 import { dataCommand } from "./commands/data.js";
 import { doctorCommand } from "./commands/doctor.js";
 import { infoCommand } from "./commands/info.js";
 import { parseCommand } from "./commands/parse.js";
 
-export const commands: Command[] = [infoCommand, dataCommand, parseCommand, doctorCommand];
+export const commands: Command[] = [infoCommand, dataCommand, parseCommand, doctorCommand, benchCommand];

@@ -75,6 +75,11 @@ export interface NativeDecodeRequest {
   adds?: NativeAdd[];
   /** Rows (batch indices) of these layers are copied out, in `rows` order. */
   capture?: { layers: Int32Array; rows: Int32Array };
+  /**
+   * End the graph right after this layer (no logits are produced; the KV cache of higher layers is not
+   * written). For captures that need nothing above their highest layer.
+   */
+  stopAfterLayer?: number;
 }
 
 export interface NativeContext {

@@ -41,8 +41,13 @@ export interface CaptureOptions {
   signal?: AbortSignal;
   /** Called after each prompt is done. */
   onProgress?: (done: number, total: number) => void;
+  /**
+   * Run every block even above the highest captured layer (default false: each decode stops after that
+   * layer, since nothing above it can change what is read, and the output head is skipped too).
+   */
+  fullGraph?: boolean;
 }
-const CAPTURE_KEYS = ["layers", "positions", "steer", "signal", "onProgress"] as const;
+const CAPTURE_KEYS = ["layers", "positions", "steer", "signal", "onProgress", "fullGraph"] as const;
 
 export interface CapturedPrompt {
   tokenCount: number;
@@ -157,12 +162,30 @@ export class SteerContext {
       const { layers, positions } = this.resolveCapture(options.layers, options.positions);
       const tokenized = this.tokenizeAll(prompts);
       const steer = resolveSpecs(options.steer, nLayer, nEmbd);
-      const run = await runPrompts(this.native, this.geometry(), tokenized, { captureLayers: layers, positions, steer, wantLogits: false, signal, onProgress: options.onProgress });
+      const run = await runPrompts(this.native, this.geometry(), tokenized, {
+        captureLayers: layers,
+        positions,
+        steer,
+        wantLogits: false,
+        stopEarly: options.fullGraph !== true,
+        signal,
+        onProgress: options.onProgress,
+      });
       return {
         nEmbd,
         layers,
         prompts: run.captures.map((c, i) => ({ tokenCount: tokenized[i].length, indices: c.indices, layers: c.layers })),
       };
+    });
+  }
+
+  /** Feeds prompts through the model and reads nothing (warm-up, benchmarks): the baseline capture is compared to. */
+  prefill(prompts: readonly PromptInput[], options: { steer?: readonly SteeringSpec[]; signal?: AbortSignal } = {}): Promise<void> {
+    return this.run(options?.signal, async (signal) => {
+      assertKnownKeys("prefill options", options, ["steer", "signal"]);
+      const { nLayer, nEmbd } = this.model.info;
+      const steer = resolveSpecs(options.steer, nLayer, nEmbd);
+      await runPrompts(this.native, this.geometry(), this.tokenizeAll(prompts), { captureLayers: [], positions: "last", steer, wantLogits: false, signal });
     });
   }
 

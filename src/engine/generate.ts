@@ -12,6 +12,16 @@ export interface GenerateResult {
   tokens: Int32Array;
   promptTokens: number;
   stopReason: StopReason;
+  timings: GenerationTimings;
+}
+
+export interface GenerationTimings {
+  /** Wall time of feeding the prompt. */
+  prefillMs: number;
+  /** Wall time from the first sampled token to the end. */
+  decodeMs: number;
+  /** Generated tokens per second of decodeMs (tokens after the first, which prefill paid for). */
+  tokensPerSecond: number;
 }
 
 export interface GenerationLoopOptions {
@@ -36,6 +46,7 @@ export async function runGeneration(
   options: GenerationLoopOptions,
 ): Promise<GenerateResult> {
   const promptLength = prompt.length;
+  const started = performance.now();
   native.clearMemory();
 
   // Prefill. Only the last prompt token requests output.
@@ -50,6 +61,7 @@ export async function runGeneration(
     await native.decode({ tokens: prompt.subarray(start, end), positions, sequences: new Int32Array(n), outputs, adds: addsForDecode(options.steer, rows) });
   }
 
+  const prefillDone = performance.now();
   const generated: number[] = [];
   const text = new StreamingText(options.stop, options.onText);
   let outputIndex = (promptLength - 1) % geometry.nBatch;
@@ -83,7 +95,9 @@ export async function runGeneration(
     outputIndex = 0;
     position++;
   }
-  return { text: text.finish(stopReason === "stop"), tokens: Int32Array.from(generated), promptTokens: promptLength, stopReason };
+  const decodeMs = performance.now() - prefillDone;
+  const timings = { prefillMs: prefillDone - started, decodeMs, tokensPerSecond: decodeMs > 0 ? (1000 * Math.max(0, generated.length - 1)) / decodeMs : 0 };
+  return { text: text.finish(stopReason === "stop"), tokens: Int32Array.from(generated), promptTokens: promptLength, stopReason, timings };
 }
 
 /**

@@ -13,6 +13,11 @@ export interface PromptRunOptions {
   positions: CapturePositions;
   steer: readonly ResolvedSpec[];
   wantLogits: boolean;
+  /**
+   * When no logits are wanted, stop each decode after the highest captured layer (default true). The
+   * memory of the skipped layers is left unwritten, which is safe because each group clears it first.
+   */
+  stopEarly?: boolean;
   signal?: AbortSignal;
   onProgress?: (done: number, total: number) => void;
 }
@@ -35,6 +40,7 @@ export async function runPrompts(native: NativeContext, geometry: RunnerGeometry
   const { nEmbd, nLayer } = geometry;
   const lastLayer = nLayer - 1;
   const layers = Int32Array.from(options.captureLayers);
+  const stopAfterLayer = !options.wantLogits && layers.length > 0 && options.stopEarly !== false ? Math.max(...layers) : undefined;
   const wanted = prompts.map((p, i) => capturedIndices(options.positions, p.length, i));
   const wantedSets = wanted.map((w) => new Set(w));
   const result: PromptRunResult = {
@@ -75,7 +81,7 @@ export async function runPrompts(native: NativeContext, geometry: RunnerGeometry
       if (!outputs.some((x) => x === 1)) outputs[n - 1] = 1;
       const adds = addsForDecode(options.steer, rowInfo);
       const capture = captureRows.length > 0 ? { layers, rows: Int32Array.from(captureRows) } : undefined;
-      const captured = await native.decode({ tokens, positions, sequences, outputs, adds, capture });
+      const captured = await native.decode({ tokens, positions, sequences, outputs, adds, capture, stopAfterLayer });
       captured.forEach((data, li) => {
         const layer = layers[li];
         captureRows.forEach((batchIndex, k) => {

@@ -108,6 +108,18 @@ describe.each(ARCHITECTURES)("%s", (arch) => {
     }
   });
 
+  test("a capture that stops after its highest layer reads what the full graph reads, and leaves no stale state", async () => {
+    for (const layers of [[0], [layer], [0, layer], "all" as const]) {
+      const early = await ctx.capture(DOCTOR_PROMPTS, { layers, positions: "all" });
+      const full = await ctx.capture(DOCTOR_PROMPTS, { layers, positions: "all", fullGraph: true });
+      early.prompts.forEach((p, i) => p.layers.forEach((rows, l) => expect(maxAbsDiff(rows, full.prompts[i].layers.get(l)!)).toBe(0)));
+    }
+    const before = await ctx.evaluate(DOCTOR_PROMPTS, { topK: 0 });
+    await ctx.capture(DOCTOR_PROMPTS, { layers: [0] });
+    const after = await ctx.evaluate(DOCTOR_PROMPTS, { topK: 0 });
+    expect(Math.max(...before.map((b, i) => maxAbsDiff(b.logits, after[i].logits)))).toBe(0);
+  });
+
   test("position modes agree: last, mean, explicit and negative indices", async () => {
     const nEmbd = model.info.nEmbd;
     const prompts = DOCTOR_PROMPTS.slice(0, 2);

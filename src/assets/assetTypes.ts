@@ -1,0 +1,59 @@
+/** Types and constants of the steering asset file (see asset.ts for the format and its rationale). */
+import type { LinearProbe } from "../probes/logistic.js";
+import type { SoftmaxRouter } from "../probes/router.js";
+import type { SteeringVector } from "../vectors/steeringVector.js";
+
+export const ASSET_FORMAT = "llama-steer-asset";
+/** The version this build writes; it reads versions 1..ASSET_VERSION. */
+export const ASSET_VERSION = 1;
+/** Larger files are refused before they are read (a real asset is kilobytes to a few megabytes). */
+export const MAX_ASSET_BYTES = 256 * 1024 * 1024;
+
+export interface SteeringAssetParams {
+  /** Injection strength α (h' = h + gate·α·MoV). */
+  alpha: number;
+  /** Weight β of the global vector in the mixture MoV = v_domain + β·v_global. */
+  beta: number;
+  /** Gate threshold τ in [0.5, 1]: +1 when p > τ, −1 when p < 1 − τ, else 0. */
+  tau: number;
+}
+
+export interface SteeringAsset {
+  /** The file format version it was read from (ASSET_VERSION when built in memory). */
+  readonly version: number;
+  /** ISO 8601 time the asset was made. */
+  readonly createdAt: string;
+  /** `ModelInfo.fingerprint` of the model every vector and probe was measured on. */
+  readonly modelFingerprint: string;
+  readonly nEmbd: number;
+  /** Where vectors are injected and the probe and router read, in the l_out convention (the residual after block `layer`). */
+  readonly layer: number;
+  /** How the asset was built, e.g. "asa-mov". */
+  readonly method: string;
+  /** `datasetHash` of the data the asset was fitted on. */
+  readonly datasetHash: string;
+  /** The tools the controller may steer toward. */
+  readonly tools: readonly string[];
+  readonly params: SteeringAssetParams;
+  /** Each vector has a direction at least for `layer`; their fingerprints equal modelFingerprint. */
+  readonly vectors: {
+    readonly global: SteeringVector;
+    readonly domains: ReadonlyMap<string, SteeringVector>;
+  };
+  /** Per-tool mean activations for cosine readout and tool switching; absent when not measured. */
+  readonly toolMeans?: ReadonlyMap<string, SteeringVector>;
+  /** Routes a row to a domain; every class names a domain of `vectors.domains`. Null when routing is not used. */
+  readonly router: SoftmaxRouter | null;
+  /** Tool-intent probe for the gate. Null when not used. */
+  readonly probe: LinearProbe | null;
+  readonly notes?: string;
+}
+
+/** What saveAsset takes: version is always ASSET_VERSION, createdAt defaults to now. */
+export type SteeringAssetInput = Omit<SteeringAsset, "version" | "createdAt"> & { createdAt?: string };
+
+export interface LoadAssetOptions {
+  /** Refuse an asset made for another model: its fingerprint must equal this one. Default: not checked. */
+  expectFingerprint?: string;
+}
+

@@ -1,0 +1,23 @@
+/** Files: llama.cpp control-vector GGUFs, and the steering asset that carries a whole controller. */
+export {
+  controlVectorToBuffer,
+  exportControlVector,
+  importControlVector,
+  type ControlVectorConvention,
+  type ExportControlVectorOptions,
+  type ImportControlVectorOptions,
+  type ImportedControlVector,
+} from "./controlVector.js";
+export {
+  ASSET_FORMAT,
+  ASSET_VERSION,
+  MAX_ASSET_BYTES,
+  loadAsset,
+  saveAsset,
+  serializeAsset,
+  type LoadAssetOptions,
+  type SteeringAsset,
+  type SteeringAssetInput,
+  type SteeringAssetParams,
+} from "./asset.js";
+export { writeFileAtomic } from "./atomicWrite.js";

@@ -1,0 +1,76 @@
+/** Engine benchmarks: the cost of capture and of steering, as ratios against the same work without them. */
+import type { SteerContext } from "../engine/context.js";
+import type { SteerModel } from "../engine/model.js";
+import { seededVector } from "../util/arrays.js";
+import { timePaired, type PairedTiming } from "./measure.js";
+
+export interface BenchFigure {
+  key: string;
+  /** The ratio (higher is better for every key here). */
+  value: number;
+  goal?: number;
+  detail: string;
+  timing?: PairedTiming;
+}
+
+export interface BenchSetup {
+  model: SteerModel;
+  ctx: SteerContext;
+  reps: number;
+  signal?: AbortSignal;
+  log: (line: string) => void;
+}
+
+const TOPICS = ["the weather in Oslo", "a derivative", "Python decorators", "the French word for cat", "compound interest", "the capital of Peru", "a binary search", "photosynthesis"];
+
+/** 64 distinct prompts of a few dozen tokens, like the rows a probe is trained on. */
+export function benchPrompts(n = 64): string[] {
+  return Array.from({ length: n }, (_, i) => `Question ${i + 1}: could you explain ${TOPICS[i % TOPICS.length]} in a couple of sentences, with one example?`);
+}
+
+/**
+ * Capture against a plain prefill of the same prompts. `fullGraph` keeps every block running (the pure
+ * cost of the hook); without it capture stops after the layer it reads, as it does by default.
+ */
+export async function captureVsPrefill(setup: BenchSetup, allLayers: boolean, fullGraph = false): Promise<BenchFigure> {
+  const { ctx, model } = setup;
+  const prompts = benchPrompts(64);
+  const layer = Math.floor(model.info.nLayer / 2);
+  const layers = allLayers ? ("all" as const) : [layer];
+  const timing = await timePaired(
+    () => ctx.capture(prompts, { layers, positions: "last", fullGraph, signal: setup.signal }).then(() => undefined),
+    () => ctx.prefill(prompts, { signal: setup.signal }),
+    { reps: setup.reps, signal: setup.signal },
+  );
+  return {
+    key: `${allLayers ? "all_layers_capture_vs_prefill" : "capture_vs_prefill"}${fullGraph ? "_full_graph" : ""}`,
+    value: timing.ratio,
+    goal: fullGraph ? undefined : allLayers ? 0.85 : 0.95,
+    detail:
+      `64 prompts packed ${ctx.sequences} per decode; last-token rows of ${allLayers ? `all ${model.info.nLayer} layers` : `layer ${layer}`} vs the same decodes reading nothing (throughput ratio)` +
+      (fullGraph ? "; every block and the output head still run (hook cost alone)" : "; capture stops after the layer it reads (default)"),
+    timing,
+  };
+}
+
+export async function steeredDecodeVsPlain(setup: BenchSetup): Promise<BenchFigure> {
+  const { ctx, model } = setup;
+  const layer = Math.floor(model.info.nLayer / 2);
+  // A small always-on vector: it must not end generation early, only cost what steering costs.
+  const vector = seededVector(model.info.nEmbd, 7, 0.01);
+  const prompt = "Write a short story about a lighthouse keeper who finds a message in a bottle.";
+  const maxTokens = 64;
+  const run = (steer: boolean) => async () => {
+    const r = await ctx.generate(prompt, { maxTokens, steer: steer ? [{ layer, vector }] : undefined, signal: setup.signal });
+    // Time per generated token, prefill excluded.
+    return (r.timings.decodeMs / Math.max(1, r.tokens.length - 1)) * maxTokens;
+  };
+  const timing = await timePaired(run(true), run(false), { reps: setup.reps, signal: setup.signal });
+  return {
+    key: "steered_decode_vs_plain",
+    value: timing.ratio,
+    goal: 0.97,
+    detail: `greedy decode of ${maxTokens} tokens with one always-on spec at layer ${layer} vs none (tokens/s ratio)`,
+    timing,
+  };
+}

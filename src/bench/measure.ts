@@ -1,0 +1,53 @@
+/**
+ * Side-by-side timing: the two variants run alternately (A B A B ...) in one process, so drift of a
+ * shared, noisy machine hits both equally; ratios are taken pair by pair and summarised by the median.
+ */
+
+export interface PairedTiming {
+  /** Median wall milliseconds of each variant. */
+  aMs: number;
+  bMs: number;
+  /** Median of the per-pair ratios bMs / aMs (> 1: A is faster). */
+  ratio: number;
+  ratioMin: number;
+  ratioMax: number;
+  reps: number;
+}
+
+export function median(xs: readonly number[]): number {
+  const s = [...xs].sort((a, b) => a - b);
+  const m = s.length >> 1;
+  return s.length % 2 ? s[m] : (s[m - 1] + s[m]) / 2;
+}
+
+/**
+ * Times `a` and `b` `reps` times each after `warmup` rounds. Each function returns its own duration in ms
+ * (so it can exclude setup) or undefined to be timed whole.
+ */
+export async function timePaired(
+  a: () => Promise<number | void>,
+  b: () => Promise<number | void>,
+  { reps = 5, warmup = 1, signal }: { reps?: number; warmup?: number; signal?: AbortSignal } = {},
+): Promise<PairedTiming> {
+  const once = async (f: () => Promise<number | void>) => {
+    const t0 = performance.now();
+    const own = await f();
+    return typeof own === "number" ? own : performance.now() - t0;
+  };
+  for (let i = 0; i < warmup; i++) {
+    await once(a);
+    await once(b);
+  }
+  const as: number[] = [];
+  const bs: number[] = [];
+  const ratios: number[] = [];
+  for (let i = 0; i < reps; i++) {
+    signal?.throwIfAborted();
+    // Alternate which goes first so neither always runs on a warmer cache.
+    const [ta, tb] = i % 2 === 0 ? [await once(a), await once(b)] : (([y, x]) => [x, y])([await once(b), await once(a)]);
+    as.push(ta);
+    bs.push(tb);
+    ratios.push(tb / ta);
+  }
+  return { aMs: median(as), bMs: median(bs), ratio: median(ratios), ratioMin: Math.min(...ratios), ratioMax: Math.max(...ratios), reps };
+}
