@@ -1,7 +1,4 @@
-/** The generation loop: prefill the prompt (in chunks), then sample, feed back and steer token by token. */
-import { throwIfAborted } from "../errors.js";
-import type { NativeContext, NativeModel, NativeSampler } from "./binding.js";
-import { addsForDecode, type ResolvedSpec, type RowInfo } from "./steering.js";
+/** Generation results and the streaming text decoder with stop strings. The loop is in batchGenerate.ts. */
 
 export type StopReason = "eog" | "stop" | "maxTokens" | "contextFull";
 
@@ -22,82 +19,6 @@ export interface GenerationTimings {
   decodeMs: number;
   /** Generated tokens per second of decodeMs (tokens after the first, which prefill paid for). */
   tokensPerSecond: number;
-}
-
-export interface GenerationLoopOptions {
-  maxTokens: number;
-  stop: readonly string[];
-  steer: readonly ResolvedSpec[];
-  signal?: AbortSignal;
-  onText?: (chunk: string) => void;
-}
-
-export interface GenerationGeometry {
-  nBatch: number;
-  nCtx: number;
-}
-
-export async function runGeneration(
-  native: NativeContext,
-  model: NativeModel,
-  sampler: NativeSampler,
-  geometry: GenerationGeometry,
-  prompt: Int32Array,
-  options: GenerationLoopOptions,
-): Promise<GenerateResult> {
-  const promptLength = prompt.length;
-  const started = performance.now();
-  native.clearMemory();
-
-  // Prefill. Only the last prompt token requests output.
-  for (let start = 0; start < promptLength; start += geometry.nBatch) {
-    throwIfAborted(options.signal);
-    const end = Math.min(promptLength, start + geometry.nBatch);
-    const n = end - start;
-    const positions = Int32Array.from({ length: n }, (_, i) => start + i);
-    const outputs = new Uint8Array(n);
-    if (end === promptLength) outputs[n - 1] = 1;
-    const rows: RowInfo[] = Array.from(positions, (position) => ({ position, promptLength }));
-    await native.decode({ tokens: prompt.subarray(start, end), positions, sequences: new Int32Array(n), outputs, adds: addsForDecode(options.steer, rows) });
-  }
-
-  const prefillDone = performance.now();
-  const generated: number[] = [];
-  const text = new StreamingText(options.stop, options.onText);
-  let outputIndex = (promptLength - 1) % geometry.nBatch;
-  let position = promptLength;
-  let stopReason: StopReason = "maxTokens";
-  while (generated.length < options.maxTokens) {
-    throwIfAborted(options.signal);
-    const token = sampler.sample(native, outputIndex);
-    generated.push(token);
-    if (model.isEndOfGeneration(token)) {
-      stopReason = "eog";
-      break;
-    }
-    if (text.push(model.tokenBytes(token, false))) {
-      stopReason = "stop";
-      break;
-    }
-    if (generated.length >= options.maxTokens) break;
-    if (position >= geometry.nCtx) {
-      stopReason = "contextFull";
-      break;
-    }
-    const rows: RowInfo[] = [{ position, promptLength }];
-    await native.decode({
-      tokens: Int32Array.of(token),
-      positions: Int32Array.of(position),
-      sequences: Int32Array.of(0),
-      outputs: Uint8Array.of(1),
-      adds: addsForDecode(options.steer, rows),
-    });
-    outputIndex = 0;
-    position++;
-  }
-  const decodeMs = performance.now() - prefillDone;
-  const timings = { prefillMs: prefillDone - started, decodeMs, tokensPerSecond: decodeMs > 0 ? (1000 * Math.max(0, generated.length - 1)) / decodeMs : 0 };
-  return { text: text.finish(stopReason === "stop"), tokens: Int32Array.from(generated), promptTokens: promptLength, stopReason, timings };
 }
 
 /**

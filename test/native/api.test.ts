@@ -150,6 +150,26 @@ describe("a loaded model", () => {
     expect(genOnly.tokens[0]).toBe(plain.tokens[0]);
   });
 
+  test("batched generation equals one-at-a-time generation, and each sequence gets only its own steering", async () => {
+    const vector = new Float32Array(E).map((_, i) => (i % 3 ? 5 : -5));
+    const prompts = ["Once upon a time", "The weather today", "Once upon a time", "In 1999 the", "Hello", "Once upon a time"];
+    const steerOf = (i: number) => (i === 2 ? [{ layer: 1, vector }] : i === 5 ? [{ layer: 2, vector, strength: -1, positions: "generated" as const }] : undefined);
+    const small = await model.createContext({ contextSize: 256, batchSize: 64, sequences: 3 });
+    try {
+      const batched = await small.generateBatch(prompts.map((prompt, i) => ({ prompt, steer: steerOf(i) })), { maxTokens: 10 });
+      for (let i = 0; i < prompts.length; i++) {
+        const alone = await ctx.generate(prompts[i], { maxTokens: 10, steer: steerOf(i) });
+        expect(Array.from(batched[i].tokens), `item ${i}`).toEqual(Array.from(alone.tokens));
+        expect(batched[i].text).toBe(alone.text);
+      }
+      // The same prompt unsteered (0), steered on every row (2) and on generated rows only (5) differ.
+      expect(batched[2].text).not.toBe(batched[0].text);
+      expect(batched[5].text).not.toBe(batched[0].text);
+    } finally {
+      await small.dispose();
+    }
+  });
+
   test("an AbortSignal stops generation with ERR_ABORTED and the context keeps working", async () => {
     const controller = new AbortController();
     let n = 0;
