@@ -38,6 +38,7 @@ Napi::Function ContextHandle::Define(Napi::Env env) {
                                         InstanceMethod("setControlVector", &ContextHandle::SetControlVector),
                                         InstanceMethod("clearMemory", &ContextHandle::ClearMemory),
                                         InstanceMethod("removeSequence", &ContextHandle::RemoveSequence),
+                                        InstanceMethod("copySequence", &ContextHandle::CopySequence),
                                         InstanceMethod("setAbort", &ContextHandle::SetAbort),
                                         InstanceMethod("dispose", &ContextHandle::Dispose),
                                     });
@@ -330,6 +331,18 @@ Napi::Value ContextHandle::RemoveSequence(const Napi::CallbackInfo& info) {
     const bool ok = llama_memory_seq_rm(llama_get_memory(ctx_.get()), info[0].As<Napi::Number>().Int32Value(), info[1].As<Napi::Number>().Int32Value(),
                                         info[2].As<Napi::Number>().Int32Value());
     return Napi::Boolean::New(env, ok);
+}
+
+// copySequence(src, dst, p0, p1): dst shares src's cells in [p0, p1) (a shared prompt prefix is decoded once)
+Napi::Value ContextHandle::CopySequence(const Napi::CallbackInfo& info) {
+    Napi::Env env = info.Env();
+    RequireIdle(env);
+    RequireArgs(info, 4, "copySequence");
+    const int32_t src = info[0].As<Napi::Number>().Int32Value();
+    const int32_t dst = info[1].As<Napi::Number>().Int32Value();
+    if (src < 0 || dst < 0 || src >= n_seq_max_ || dst >= n_seq_max_) Throw(env, "ERR_INVALID_ARGUMENT", "sequence id outside [0, nSeqMax)");
+    llama_memory_seq_cp(llama_get_memory(ctx_.get()), src, dst, info[2].As<Napi::Number>().Int32Value(), info[3].As<Napi::Number>().Int32Value());
+    return env.Undefined();
 }
 
 // setAbort(flag): read by llama.cpp between graph nodes of a running decode (CPU backends).

@@ -39,6 +39,7 @@ private:
     Napi::Value SetControlVector(const Napi::CallbackInfo& info);
     Napi::Value ClearMemory(const Napi::CallbackInfo& info);
     Napi::Value RemoveSequence(const Napi::CallbackInfo& info);
+    Napi::Value CopySequence(const Napi::CallbackInfo& info);
     Napi::Value SetAbort(const Napi::CallbackInfo& info);
     Napi::Value Dispose(const Napi::CallbackInfo& info);
     void Release();

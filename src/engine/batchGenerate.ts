@@ -1,13 +1,18 @@
 /**
- * Generation for many prompts at once: continuous batching over the context's sequences. Each decode
- * carries prompt chunks of sequences that are starting and the last sampled token of sequences that are
- * generating; a finished sequence frees its slot (and its KV cells) for the next prompt. Every
- * sequence has its own sampler, stop strings state and steering specs; a spec only ever touches rows of
- * its own sequence.
+ * Generation for many prompts at once: continuous batching over the context's sequences.
+ *
+ * - Prompts that share a long prefix (one system prompt and tool list) decode it once; their sequences
+ *   share those KV cells (unified KV) and each decodes only its own suffix.
+ * - Each decode carries prompt chunks of sequences that are starting and the last sampled token of
+ *   sequences that are generating; a finished sequence frees its slot and cells for the next prompt.
+ * - Each sequence has its own sampler, stop-string state and steering; a spec only touches its own rows.
+ * - An item may read the residual at its last prompt token (`capture`), and may `decide` its steering from
+ *   that row: the last prompt token is then decoded again with the chosen steering before sampling.
  */
 import { ErrorCodes, SteerError, throwIfAborted } from "../errors.js";
-import type { NativeContext, NativeModel, NativeSampler } from "./binding.js";
+import type { NativeAdd, NativeContext, NativeModel, NativeSampler } from "./binding.js";
 import { StreamingText, type GenerateResult, type StopReason } from "./generate.js";
+import { groupByPrefix, steeringTouchesPrefix } from "./prefixes.js";
 import { addsForDecode, type ResolvedSpec, type RowInfo } from "./steering.js";
 
 export interface BatchItem {
@@ -15,11 +20,25 @@ export interface BatchItem {
   steer: readonly ResolvedSpec[];
   sampler: NativeSampler;
   onText?: (chunk: string) => void;
+  /** Layers to read at the last prompt token (before any decided steering). */
+  capture?: readonly number[];
+  /** Chooses steering from the residual row of `layer` at the last prompt token. */
+  decide?: { layer: number; choose: (row: Float32Array) => readonly ResolvedSpec[] };
+}
+
+export interface BatchResult extends GenerateResult {
+  /** Rows read at the last prompt token, per layer (present when `capture` or `decide` was given). */
+  captured?: Map<number, Float32Array>;
+  /** The steering `decide` chose. */
+  decided?: readonly ResolvedSpec[];
 }
 
 export interface BatchLoopOptions {
+  /** 0: only prefill (and capture). */
   maxTokens: number;
   stop: readonly string[];
+  /** Decode shared prompt prefixes once. Default true. */
+  sharePrefixes?: boolean;
   signal?: AbortSignal;
   onDone?: (index: number, result: GenerateResult) => void;
 }
@@ -28,111 +47,152 @@ export interface BatchGeometry {
   nBatch: number;
   nCtx: number;
   nSeqMax: number;
+  nEmbd: number;
 }
 
 interface Slot {
   item: number;
   seq: number;
   promptLength: number;
-  /** Prompt tokens already fed. */
+  /** Prompt tokens already in the KV cache (the shared prefix counts). */
   fed: number;
-  /** Next position to feed. */
   position: number;
   lastToken: number;
+  /** The last prompt token must be decoded again with the decided steering. */
+  redo: boolean;
+  steer: readonly ResolvedSpec[];
   generated: number[];
   text: StreamingText;
+  captured?: Map<number, Float32Array>;
+  decided?: readonly ResolvedSpec[];
+  cells: number;
   started: number;
   prefillDone: number;
 }
 
-export async function runBatchGeneration(native: NativeContext, model: NativeModel, geometry: BatchGeometry, items: readonly BatchItem[], options: BatchLoopOptions): Promise<GenerateResult[]> {
-  const results: GenerateResult[] = new Array(items.length);
-  const budget = (i: number) => items[i].tokens.length + options.maxTokens;
-  for (let i = 0; i < items.length; i++) {
-    if (items[i].tokens.length >= geometry.nCtx) {
-      throw new SteerError(ErrorCodes.PROMPT_TOO_LONG, `Prompt ${i} has ${items[i].tokens.length} tokens but the context holds ${geometry.nCtx}`, { prompt: i });
+interface Entry {
+  slot: Slot;
+  token: number;
+  position: number;
+  seq: number;
+  output: boolean;
+  capture: boolean;
+}
+
+export async function runBatchGeneration(native: NativeContext, model: NativeModel, geometry: BatchGeometry, items: readonly BatchItem[], options: BatchLoopOptions): Promise<BatchResult[]> {
+  items.forEach((item, i) => {
+    if (item.tokens.length + 1 >= geometry.nCtx) {
+      throw new SteerError(ErrorCodes.PROMPT_TOO_LONG, `Prompt ${i} has ${item.tokens.length} tokens but the context holds ${geometry.nCtx}`, { prompt: i });
     }
-  }
+  });
+  const results: BatchResult[] = new Array(items.length);
+  const share = options.sharePrefixes !== false && geometry.nSeqMax >= 2;
+  const groups = share
+    ? groupByPrefix(items.map((it) => it.tokens), (i, n) => !steeringTouchesPrefix(items[i].steer, n, items[i].tokens.length))
+    : [{ prefix: new Int32Array(0), members: items.map((_, i) => i) }];
   native.clearMemory();
-  const freeSeqs = Array.from({ length: geometry.nSeqMax }, (_, s) => geometry.nSeqMax - 1 - s);
+  for (const group of groups) {
+    await runGroup(native, model, geometry, items, group.prefix, group.members, options, results);
+  }
+  return results;
+}
+
+async function runGroup(
+  native: NativeContext,
+  model: NativeModel,
+  geometry: BatchGeometry,
+  items: readonly BatchItem[],
+  prefix: Int32Array,
+  members: readonly number[],
+  options: BatchLoopOptions,
+  results: BatchResult[],
+): Promise<void> {
+  // The prefix lives in the last sequence id; members use the others.
+  const prefixSeq = geometry.nSeqMax - 1;
+  const slotSeqs = prefix.length > 0 ? geometry.nSeqMax - 1 : geometry.nSeqMax;
+  if (prefix.length > 0) await decodePlain(native, prefix, prefixSeq, geometry.nBatch, options.signal);
+  const freeSeqs = Array.from({ length: slotSeqs }, (_, s) => slotSeqs - 1 - s);
   const active: Slot[] = [];
   let next = 0;
-  let cellsInUse = 0;
+  let cellsInUse = prefix.length;
+  const cellsFor = (i: number) => Math.min(items[i].tokens.length - prefix.length + options.maxTokens + 1, geometry.nCtx - prefix.length);
 
   const admit = () => {
-    // A sequence may need its prompt plus maxTokens cells; start one only when that fits (one always may).
-    while (next < items.length && freeSeqs.length > 0 && (active.length === 0 || cellsInUse + Math.min(budget(next), geometry.nCtx) <= geometry.nCtx)) {
+    while (next < members.length && freeSeqs.length > 0 && (active.length === 0 || cellsInUse + cellsFor(members[next]) <= geometry.nCtx)) {
+      const item = members[next++];
       const seq = freeSeqs.pop()!;
-      cellsInUse += Math.min(budget(next), geometry.nCtx);
-      active.push({ item: next, seq, promptLength: items[next].tokens.length, fed: 0, position: 0, lastToken: -1, generated: [], text: new StreamingText(options.stop, items[next].onText), started: performance.now(), prefillDone: 0 });
-      next++;
+      if (prefix.length > 0) native.copySequence(prefixSeq, seq, 0, prefix.length);
+      const cells = cellsFor(item);
+      cellsInUse += cells;
+      const it = items[item];
+      active.push({
+        item, seq, promptLength: it.tokens.length, fed: prefix.length, position: prefix.length, lastToken: -1, redo: false, steer: it.steer,
+        generated: [], text: new StreamingText(options.stop, it.onText), cells, started: performance.now(), prefillDone: 0,
+      });
     }
   };
 
   const finish = (slot: Slot, stopReason: StopReason) => {
-    const decodeMs = performance.now() - slot.prefillDone;
-    const result: GenerateResult = {
+    const decodeMs = slot.prefillDone > 0 ? performance.now() - slot.prefillDone : 0;
+    const result: BatchResult = {
       text: slot.text.finish(stopReason === "stop"),
       tokens: Int32Array.from(slot.generated),
       promptTokens: slot.promptLength,
       stopReason,
-      timings: { prefillMs: slot.prefillDone - slot.started, decodeMs, tokensPerSecond: decodeMs > 0 ? (1000 * Math.max(0, slot.generated.length - 1)) / decodeMs : 0 },
+      ...(stopReason === "stop" ? { stopString: slot.text.matchedStop } : {}),
+      timings: { prefillMs: (slot.prefillDone || performance.now()) - slot.started, decodeMs, tokensPerSecond: decodeMs > 0 ? (1000 * Math.max(0, slot.generated.length - 1)) / decodeMs : 0 },
+      ...(slot.captured ? { captured: slot.captured } : {}),
+      ...(slot.decided ? { decided: slot.decided } : {}),
     };
     results[slot.item] = result;
     native.removeSequence(slot.seq, -1, -1);
     freeSeqs.push(slot.seq);
-    cellsInUse -= Math.min(budget(slot.item), geometry.nCtx);
+    cellsInUse -= slot.cells;
+    active.splice(active.indexOf(slot), 1);
     options.onDone?.(slot.item, result);
   };
 
   admit();
   while (active.length > 0) {
     throwIfAborted(options.signal);
-    // Build one decode: generating sequences first (one token each), then prompt chunks while room is left.
-    const entries: { slot: Slot; token: number; position: number; output: boolean }[] = [];
-    for (const slot of active) {
-      if (slot.fed === slot.promptLength && slot.lastToken >= 0) entries.push({ slot, token: slot.lastToken, position: slot.position, output: true });
-    }
-    for (const slot of active) {
-      if (slot.fed === slot.promptLength) continue;
-      const room = geometry.nBatch - entries.length;
-      if (room <= 0) break;
-      const take = Math.min(room, slot.promptLength - slot.fed);
-      for (let k = 0; k < take; k++) {
-        const p = slot.fed + k;
-        entries.push({ slot, token: items[slot.item].tokens[p], position: p, output: p === slot.promptLength - 1 });
-      }
-      slot.fed += take;
-    }
-    const n = entries.length;
-    const adds = [];
-    const bySlot = new Map<Slot, number[]>();
-    entries.forEach((e, i) => {
-      const list = bySlot.get(e.slot);
-      if (list) list.push(i);
-      else bySlot.set(e.slot, [i]);
-    });
-    for (const [slot, indices] of bySlot) {
-      const rows: RowInfo[] = indices.map((i) => ({ position: entries[i].position, promptLength: slot.promptLength }));
-      for (const add of addsForDecode(items[slot.item].steer, rows)) {
-        const local = add.rows ? Array.from(add.rows, (r) => indices[r]) : indices;
-        adds.push({ layer: add.layer, vector: add.vector, rows: Int32Array.from(local) });
-      }
-    }
-    await native.decode({
+    const entries = planDecode(active, items, geometry.nBatch);
+    const captureLayers = [...new Set(entries.flatMap((e) => (e.capture ? captureLayersOf(items[e.slot.item]) : [])))].sort((a, b) => a - b);
+    const captureRows = entries.flatMap((e, i) => (e.capture ? [i] : []));
+    const captured = await native.decode({
       tokens: Int32Array.from(entries, (e) => e.token),
       positions: Int32Array.from(entries, (e) => e.position),
-      sequences: Int32Array.from(entries, (e) => e.slot.seq),
+      sequences: Int32Array.from(entries, (e) => e.seq),
       outputs: Uint8Array.from(entries, (e) => (e.output ? 1 : 0)),
-      adds,
+      adds: addsForEntries(entries),
+      capture: captureRows.length > 0 ? { layers: Int32Array.from(captureLayers), rows: Int32Array.from(captureRows) } : undefined,
     });
-    for (let i = 0; i < n; i++) {
+    captureRows.forEach((batchIndex, k) => {
+      const slot = entries[batchIndex].slot;
+      slot.captured = new Map(captureLayersOf(items[slot.item]).map((layer) => {
+        const data = captured[captureLayers.indexOf(layer)];
+        return [layer, data.slice(k * geometry.nEmbd, (k + 1) * geometry.nEmbd)];
+      }));
+    });
+    for (let i = 0; i < entries.length; i++) {
       const e = entries[i];
-      if (!e.output) continue;
       const slot = e.slot;
-      if (slot.generated.length === 0) slot.prefillDone = performance.now();
+      if (!e.output) continue;
+      const item = items[slot.item];
+      if (e.capture && item.decide) {
+        // Decide from the unsteered row, then decode the last prompt token again with that steering.
+        slot.decided = item.decide.choose(slot.captured!.get(item.decide.layer)!);
+        slot.steer = [...item.steer, ...slot.decided];
+        native.removeSequence(slot.seq, slot.promptLength - 1, -1);
+        slot.redo = true;
+        continue;
+      }
+      if (slot.prefillDone === 0) slot.prefillDone = performance.now();
+      if (options.maxTokens === 0) {
+        finish(slot, "maxTokens");
+        continue;
+      }
       slot.position = e.position + 1;
-      const token = items[slot.item].sampler.sample(native, i);
+      const token = item.sampler.sample(native, i);
       slot.generated.push(token);
       slot.lastToken = token;
       let reason: StopReason | undefined;
@@ -140,12 +200,80 @@ export async function runBatchGeneration(native: NativeContext, model: NativeMod
       else if (slot.text.push(model.tokenBytes(token, false))) reason = "stop";
       else if (slot.generated.length >= options.maxTokens) reason = "maxTokens";
       else if (slot.position >= geometry.nCtx) reason = "contextFull";
-      if (reason) {
-        finish(slot, reason);
-        active.splice(active.indexOf(slot), 1);
-      }
+      if (reason) finish(slot, reason);
     }
     admit();
   }
-  return results;
+  if (prefix.length > 0) native.removeSequence(prefixSeq, -1, -1);
+}
+
+function captureLayersOf(item: BatchItem): number[] {
+  const layers = new Set(item.capture ?? []);
+  if (item.decide) layers.add(item.decide.layer);
+  return [...layers];
+}
+
+/** One decode: generating sequences first (one token each), then prompt chunks while room is left. */
+function planDecode(active: readonly Slot[], items: readonly BatchItem[], nBatch: number): Entry[] {
+  const entries: Entry[] = [];
+  for (const slot of active) {
+    if (slot.redo) {
+      const last = slot.promptLength - 1;
+      entries.push({ slot, token: items[slot.item].tokens[last], position: last, seq: slot.seq, output: true, capture: false });
+      slot.redo = false;
+    } else if (slot.fed === slot.promptLength && slot.lastToken >= 0) {
+      entries.push({ slot, token: slot.lastToken, position: slot.position, seq: slot.seq, output: true, capture: false });
+    }
+  }
+  for (const slot of active) {
+    if (slot.fed === slot.promptLength) continue;
+    const room = nBatch - entries.length;
+    if (room <= 0) break;
+    const item = items[slot.item];
+    const take = Math.min(room, slot.promptLength - slot.fed);
+    for (let k = 0; k < take; k++) {
+      const p = slot.fed + k;
+      const last = p === slot.promptLength - 1;
+      entries.push({ slot, token: item.tokens[p], position: p, seq: slot.seq, output: last, capture: last && captureLayersOf(item).length > 0 });
+    }
+    slot.fed += take;
+  }
+  return entries;
+}
+
+/** Each slot's steering, restricted to its own rows of this decode. */
+function addsForEntries(entries: readonly Entry[]): NativeAdd[] {
+  const bySlot = new Map<Slot, number[]>();
+  entries.forEach((e, i) => {
+    const list = bySlot.get(e.slot);
+    if (list) list.push(i);
+    else bySlot.set(e.slot, [i]);
+  });
+  const adds: NativeAdd[] = [];
+  for (const [slot, indices] of bySlot) {
+    // The first pass over the last prompt token of a deciding item runs unsteered by the decision.
+    const rows: RowInfo[] = indices.map((i) => ({ position: entries[i].position, promptLength: slot.promptLength }));
+    for (const add of addsForDecode(slot.steer, rows)) {
+      const local = add.rows ? Array.from(add.rows, (r) => indices[r]) : indices;
+      adds.push({ layer: add.layer, vector: add.vector, rows: Int32Array.from(local) });
+    }
+  }
+  return adds;
+}
+
+/** Decodes tokens into one sequence with no steering and no reads (a shared prefix). */
+async function decodePlain(native: NativeContext, tokens: Int32Array, seq: number, nBatch: number, signal?: AbortSignal): Promise<void> {
+  for (let start = 0; start < tokens.length; start += nBatch) {
+    throwIfAborted(signal);
+    const end = Math.min(tokens.length, start + nBatch);
+    const n = end - start;
+    const outputs = new Uint8Array(n);
+    outputs[n - 1] = 1;
+    await native.decode({
+      tokens: tokens.subarray(start, end),
+      positions: Int32Array.from({ length: n }, (_, i) => start + i),
+      sequences: new Int32Array(n).fill(seq),
+      outputs,
+    });
+  }
 }

@@ -90,6 +90,8 @@ export interface NativeContext {
   setControlVector(data: Float32Array | null, ilStart?: number, ilEnd?: number): void;
   clearMemory(): void;
   removeSequence(seq: number, p0: number, p1: number): boolean;
+  /** Lets `dst` share `src`'s cells in positions [p0, p1) (p1 < 0: to the end). */
+  copySequence(src: number, dst: number, p0: number, p1: number): void;
   setAbort(flag: boolean): void;
   dispose(): void;
 }

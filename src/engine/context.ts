@@ -7,7 +7,7 @@ import os from "node:os";
 import { ErrorCodes, SteerError, abortedError, invalidArgument } from "../errors.js";
 import { assertFiniteNumber, assertInteger, assertKnownKeys, assertOptionalAbortSignal, toFiniteVector } from "../util/validate.js";
 import type { NativeContext, NativeSampler } from "./binding.js";
-import { runBatchGeneration } from "./batchGenerate.js";
+import { runBatchGeneration, type BatchResult } from "./batchGenerate.js";
 import type { GenerateResult } from "./generate.js";
 import type { SteerModel } from "./model.js";
 import { validateCapturePositions, type CapturePositions } from "./positions.js";
@@ -115,13 +115,25 @@ export interface GenerateItem {
   prompt: PromptInput;
   steer?: readonly SteeringSpec[];
   onText?: (chunk: string) => void;
+  /** Read these layers at the last prompt token (returned as `captured`). */
+  capture?: readonly number[];
+  /**
+   * Decide this item's steering from its own residual row at `layer`, last prompt token (read without the
+   * decided steering); the last prompt token is then decoded again with the chosen specs. This is how a
+   * gated controller such as ASA runs: the decision comes from the same prompt's hidden state.
+   */
+  decide?: { layer: number; choose: (row: Float32Array) => readonly SteeringSpec[] };
 }
 
 export interface GenerateBatchOptions extends Omit<GenerateOptions, "steer" | "onText"> {
   /** Called as each item finishes (items finish out of order). */
   onDone?: (index: number, result: GenerateResult) => void;
+  /** Decode prompt prefixes shared by several items once (default true). Results are the same either way. */
+  sharePrefixes?: boolean;
 }
-const GENERATE_BATCH_KEYS = ["maxTokens", "stop", "temperature", "topK", "topP", "minP", "seed", "grammar", "signal", "onDone"] as const;
+const GENERATE_BATCH_KEYS = ["maxTokens", "stop", "temperature", "topK", "topP", "minP", "seed", "grammar", "signal", "onDone", "sharePrefixes"] as const;
+
+export type GenerateBatchResult = BatchResult;
 
 export class SteerContext {
   readonly contextSize: number;
@@ -230,22 +242,31 @@ export class SteerContext {
    * Generates completions of many prompts at once (continuous batching over the context's sequences):
    * much faster than one at a time on any backend. Each item has its own steering; results keep input order.
    */
-  generateBatch(items: readonly GenerateItem[], options: GenerateBatchOptions = {}): Promise<GenerateResult[]> {
+  generateBatch(items: readonly GenerateItem[], options: GenerateBatchOptions = {}): Promise<GenerateBatchResult[]> {
     return this.run(options?.signal, async (signal) => {
       if (options === null || typeof options !== "object") throw invalidArgument("options", "an options object", options);
       assertKnownKeys("generate options", options, GENERATE_BATCH_KEYS);
       if (!Array.isArray(items)) throw invalidArgument("items", "an array of {prompt, steer?, onText?}", items);
       const maxTokens = options.maxTokens ?? 256;
-      assertInteger("maxTokens", maxTokens, 1);
+      assertInteger("maxTokens", maxTokens, 0);
       const stop = options.stop ?? [];
       if (!Array.isArray(stop) || !stop.every((s) => typeof s === "string" && s.length > 0)) throw invalidArgument("stop", "an array of non-empty strings", stop);
       const temperature = options.temperature ?? 0;
       assertFiniteNumber("temperature", temperature, 0, 100);
       const { nLayer, nEmbd } = this.model.info;
-      const prepared = items.map((item, i) => {
-        if (item === null || typeof item !== "object") throw invalidArgument(`items[${i}]`, "an object {prompt, steer?, onText?}", item);
-        assertKnownKeys(`items[${i}]`, item, ["prompt", "steer", "onText"]);
-        return { tokens: this.tokenizeAll([item.prompt])[0], steer: resolveSpecs(item.steer, nLayer, nEmbd, `items[${i}].steer`), onText: item.onText };
+      const prepared = (items as readonly GenerateItem[]).map((item, i) => {
+        if (item === null || typeof item !== "object") throw invalidArgument(`items[${i}]`, "an object {prompt, steer?, onText?, capture?, decide?}", item);
+        assertKnownKeys(`items[${i}]`, item, ["prompt", "steer", "onText", "capture", "decide"]);
+        const capture = item.capture === undefined ? undefined : [...new Set(item.capture)];
+        capture?.forEach((l, k) => assertLayer(`items[${i}].capture[${k}]`, l, nLayer));
+        let decide;
+        if (item.decide !== undefined) {
+          const { layer, choose } = item.decide;
+          assertLayer(`items[${i}].decide.layer`, layer, nLayer);
+          if (typeof choose !== "function") throw invalidArgument(`items[${i}].decide.choose`, "a function", choose);
+          decide = { layer, choose: (row: Float32Array) => resolveSpecs(choose(row), nLayer, nEmbd, `items[${i}].decide result`) };
+        }
+        return { tokens: this.tokenizeAll([item.prompt])[0], steer: resolveSpecs(item.steer, nLayer, nEmbd, `items[${i}].steer`), onText: item.onText, capture, decide };
       });
       const samplers = prepared.map(() =>
         this.model.createSampler({
@@ -261,9 +282,9 @@ export class SteerContext {
         return await runBatchGeneration(
           this.native,
           this.model.native,
-          { nBatch: this.batchSize, nCtx: this.contextSize, nSeqMax: this.sequences },
+          { nBatch: this.batchSize, nCtx: this.contextSize, nSeqMax: this.sequences, nEmbd },
           prepared.map((p, i) => ({ ...p, sampler: samplers[i] })),
-          { maxTokens, stop, signal, onDone: options.onDone },
+          { maxTokens, stop, signal, onDone: options.onDone, sharePrefixes: options.sharePrefixes },
         );
       } finally {
         for (const s of samplers) s.dispose();

@@ -9,6 +9,8 @@ export interface GenerateResult {
   tokens: Int32Array;
   promptTokens: number;
   stopReason: StopReason;
+  /** The stop string that ended generation, when stopReason is "stop". */
+  stopString?: string;
   timings: GenerationTimings;
 }
 
@@ -30,6 +32,8 @@ export class StreamingText {
   private text = "";
   private emitted = 0;
   private stopAt = -1;
+  /** The stop string found, once push() returned true. */
+  matchedStop: string | undefined;
 
   constructor(
     private readonly stops: readonly string[],
@@ -41,7 +45,10 @@ export class StreamingText {
     this.text += this.decoder.decode(bytes, { stream: true });
     for (const stop of this.stops) {
       const at = stop.length > 0 ? this.text.indexOf(stop, Math.max(0, this.emitted - stop.length)) : -1;
-      if (at >= 0 && (this.stopAt < 0 || at < this.stopAt)) this.stopAt = at;
+      if (at >= 0 && (this.stopAt < 0 || at < this.stopAt)) {
+        this.stopAt = at;
+        this.matchedStop = stop;
+      }
     }
     if (this.stopAt >= 0) return true;
     this.emit(this.text.length - this.heldBack());

@@ -170,6 +170,53 @@ describe("a loaded model", () => {
     }
   });
 
+  test("a shared prompt prefix is decoded once and gives the same results as decoding each prompt whole", async () => {
+    const system = "You are a careful assistant. Answer briefly and check every number twice before you reply. ".repeat(2);
+    const prompts = ["What is two plus two?", "Name a colour.", "Where is Oslo?", "Spell cat."].map((q) => system + q);
+    const vector = new Float32Array(E).map((_, i) => (i % 2 ? 4 : -4));
+    const steer = [undefined, [{ layer: 1, vector, positions: "last-prompt" as const }], [{ layer: 2, vector, positions: "all" as const }], undefined];
+    const big = await model.createContext({ contextSize: 512, batchSize: 128, sequences: 4 });
+    try {
+      const items = prompts.map((prompt, i) => ({ prompt, steer: steer[i] }));
+      const shared = await big.generateBatch(items, { maxTokens: 8 });
+      const whole = await big.generateBatch(items, { maxTokens: 8, sharePrefixes: false });
+      expect(model.tokenize(system).length).toBeGreaterThan(32);
+      for (let i = 0; i < prompts.length; i++) expect(Array.from(shared[i].tokens), `item ${i}`).toEqual(Array.from(whole[i].tokens));
+    } finally {
+      await big.dispose();
+    }
+  });
+
+  test("decide chooses steering from the prompt's own unsteered row and equals steering the last prompt token", async () => {
+    const layer = 1;
+    const vector = new Float32Array(E).map((_, i) => (i % 2 ? 5 : -5));
+    const prompts = ["Once upon a time", "The weather today", "In 1999 the"];
+    const seen: Float32Array[] = [];
+    const decided = await ctx.generateBatch(
+      prompts.map((prompt, i) => ({
+        prompt,
+        decide: {
+          layer,
+          choose: (row: Float32Array) => {
+            seen[i] = row;
+            return i === 1 ? [] : [{ layer, vector, strength: i === 0 ? 1 : -1, positions: "last-prompt" as const }];
+          },
+        },
+      })),
+      { maxTokens: 8 },
+    );
+    const rows = await ctx.capture(prompts, { layers: [layer], positions: "last" });
+    for (let i = 0; i < prompts.length; i++) {
+      expect(Array.from(seen[i])).toEqual(Array.from(rows.prompts[i].layers.get(layer)!));
+      const steer = i === 1 ? undefined : [{ layer, vector, strength: i === 0 ? 1 : -1, positions: "last-prompt" as const }];
+      const reference = await ctx.generate(prompts[i], { maxTokens: 8, steer });
+      expect(Array.from(decided[i].tokens), `item ${i}`).toEqual(Array.from(reference.tokens));
+      expect(decided[i].decided?.length).toBe(i === 1 ? 0 : 1);
+    }
+    const plain = await ctx.generate(prompts[0], { maxTokens: 8 });
+    expect(Array.from(decided[0].tokens)).not.toEqual(Array.from(plain.tokens));
+  });
+
   test("an AbortSignal stops generation with ERR_ABORTED and the context keeps working", async () => {
     const controller = new AbortController();
     let n = 0;

@@ -1,0 +1,78 @@
+/**
+ * Runs a model over dataset samples under the strict protocol: render each sample in a tool format,
+ * generate greedily with a fixed budget (all samples batched), parse with the format's strict parser.
+ */
+import type { DatasetSample } from "../data/index.js";
+import type { SteerContext } from "../engine/context.js";
+import type { SteeringSpec } from "../engine/steering.js";
+import type { ToolCallParseResult, ToolFormat } from "../formats/index.js";
+import { computeMetrics, metricsByDomain, type JudgedSample, type Metrics } from "./metrics.js";
+
+export interface SampleOutcome {
+  id: string;
+  domain: string;
+  needsTool: boolean;
+  expectedName: string | null;
+  output: string;
+  parse: ToolCallParseResult;
+}
+
+export interface RunResult {
+  metrics: Metrics;
+  byDomain: Record<string, Metrics>;
+  outcomes: SampleOutcome[];
+}
+
+export interface RunSamplesOptions {
+  format: ToolFormat;
+  /** Rendered prompts, one per sample (see renderSamples). */
+  prompts: readonly string[];
+  /** Steering per sample (undefined: none). */
+  steerFor?: (index: number) => readonly SteeringSpec[] | undefined;
+  /** Fixed budget of new tokens. Default 96. */
+  maxTokens?: number;
+  signal?: AbortSignal;
+  onProgress?: (done: number, total: number) => void;
+}
+
+/** Default budget of new tokens: a call with arguments fits; a chatty answer is cut. */
+export const DEFAULT_MAX_TOKENS = 96;
+
+export async function runSamples(ctx: SteerContext, samples: readonly DatasetSample[], options: RunSamplesOptions): Promise<RunResult> {
+  const closers = closingMarkers(options.format);
+  let done = 0;
+  const results = await ctx.generateBatch(
+    samples.map((_, i) => ({ prompt: options.prompts[i], steer: options.steerFor?.(i) })),
+    {
+      maxTokens: options.maxTokens ?? DEFAULT_MAX_TOKENS,
+      // A finished call ends the answer for the protocol; stopping there saves the rest of the budget.
+      stop: closers,
+      signal: options.signal,
+      onDone: () => options.onProgress?.(++done, samples.length),
+    },
+  );
+  const outcomes = samples.map((sample, i) => {
+    const r = results[i];
+    const output = r.stopReason === "stop" && r.stopString ? r.text + r.stopString : r.text;
+    return {
+      id: sample.id,
+      domain: sample.domain,
+      needsTool: sample.needs_tool,
+      expectedName: sample.expected?.name ?? null,
+      output,
+      parse: options.format.parse(output, sample.tools as never),
+    };
+  });
+  return { ...summarize(outcomes), outcomes };
+}
+
+export function summarize(outcomes: readonly SampleOutcome[]): { metrics: Metrics; byDomain: Record<string, Metrics> } {
+  const judged: JudgedSample[] = outcomes.map((o) => ({ needsTool: o.needsTool, expectedName: o.expectedName, domain: o.domain, parse: o.parse }));
+  return { metrics: computeMetrics(judged), byDomain: metricsByDomain(judged) };
+}
+
+function closingMarkers(format: ToolFormat): string[] {
+  if (format.name === "asa") return ["</functioncall>"];
+  if (format.name === "hermes" || format.name === "chat-template") return ["</tool_call>"];
+  return [];
+}
