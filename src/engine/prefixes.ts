@@ -34,34 +34,51 @@ export function steeringTouchesPrefix(specs: readonly ResolvedSpec[], prefixLeng
 }
 
 /**
- * Groups items by a shared prefix. Each item joins the first group whose prefix it shares for at least
- * MIN_SHARED_PREFIX tokens (the group's prefix shrinks to what all members share), leaving every member
- * at least one token of its own (the last prompt token must be decoded per item for its logits).
- * Items that may not share (steering on prefix rows, or `shareable` false) form groups of their own.
+ * Groups items by a shared prefix. Prompts are ordered by their tokens so that prompts with the same head
+ * sit next to each other; a run of neighbours whose common prefix stays long (at least MIN_SHARED_PREFIX
+ * tokens, and not much shorter than the run's prefix so far) forms one group. Every member keeps at least
+ * one token of its own (the last prompt token is decoded per item for its logits). Items that may not
+ * share (steering on prefix rows) and items left alone are decoded whole, in one group with no prefix.
  */
 export function groupByPrefix(prompts: readonly Int32Array[], shareable: (index: number, prefixLength: number) => boolean): PrefixGroup[] {
-  const groups: { prefix: Int32Array; members: number[] }[] = [];
-  const solo: number[] = [];
-  prompts.forEach((tokens, i) => {
-    for (const g of groups) {
-      const n = commonPrefixLength(g.prefix, tokens, Math.min(g.prefix.length, tokens.length - 1));
-      if (n >= MIN_SHARED_PREFIX && shareable(i, n) && g.members.every((m) => shareable(m, n) && n <= prompts[m].length - 1)) {
-        g.prefix = g.prefix.subarray(0, n);
-        g.members.push(i);
-        return;
-      }
-    }
-    if (tokens.length - 1 >= MIN_SHARED_PREFIX && shareable(i, tokens.length - 1)) groups.push({ prefix: tokens.subarray(0, tokens.length - 1), members: [i] });
-    else solo.push(i);
-  });
+  const order = prompts.map((_, i) => i).sort((a, b) => compareTokens(prompts[a], prompts[b]) || a - b);
   const out: PrefixGroup[] = [];
-  for (const g of groups) {
-    // A group of one shares with nobody: decode it whole.
-    if (g.members.length > 1) out.push(g);
-    else solo.push(...g.members);
+  const solo: number[] = [];
+  let run: number[] = [];
+  let runPrefix = 0;
+  const close = () => {
+    if (run.length > 1 && runPrefix >= MIN_SHARED_PREFIX) out.push({ prefix: prompts[run[0]].subarray(0, runPrefix), members: run.sort((a, b) => a - b) });
+    else solo.push(...run);
+    run = [];
+    runPrefix = 0;
+  };
+  for (const i of order) {
+    const tokens = prompts[i];
+    if (run.length === 0) {
+      run = [i];
+      runPrefix = tokens.length - 1;
+      continue;
+    }
+    const n = Math.min(commonPrefixLength(prompts[run[0]], tokens, runPrefix), tokens.length - 1);
+    // Joining must not cut the run's shared prefix by more than a quarter.
+    if (n >= MIN_SHARED_PREFIX && (run.length === 1 || n >= 0.75 * runPrefix) && shareable(i, n) && run.every((m) => shareable(m, n))) {
+      run.push(i);
+      runPrefix = n;
+    } else {
+      close();
+      run = [i];
+      runPrefix = tokens.length - 1;
+    }
   }
+  close();
   if (solo.length > 0) out.push({ prefix: new Int32Array(0), members: solo.sort((a, b) => a - b) });
   return out;
+}
+
+function compareTokens(a: Int32Array, b: Int32Array): number {
+  const n = Math.min(a.length, b.length);
+  for (let i = 0; i < n; i++) if (a[i] !== b[i]) return a[i] - b[i];
+  return a.length - b.length;
 }
 
 /** Which specs touch a row: re-exported for the loop that maps rows to sequences. */
