@@ -1,0 +1,80 @@
+/**
+ * The document `llama-steer eval --json` prints and `--report` renders. Key names are a contract:
+ * scripts depend on them.
+ */
+import type { Metrics } from "./metrics.js";
+
+export type MetricsRecord = Omit<Metrics, "counts"> & { counts?: Metrics["counts"] };
+
+export interface EvalExample {
+  id: string;
+  domain: string;
+  needs_tool: boolean;
+  expected: string | null;
+  prompt: string;
+  baseline_output: string;
+  steered_output: string;
+  baseline_verdict: VerdictRecord;
+  steered_verdict: VerdictRecord;
+  /** ASA: router domain, probe probability and gate for this prompt. */
+  gate?: { domain: string; p: number; gate: -1 | 0 | 1 };
+}
+
+export interface VerdictRecord {
+  triggered: boolean;
+  format_ok: boolean;
+  tool_ok: boolean;
+  args_ok: boolean;
+  errors: string[];
+}
+
+export interface EvalReport {
+  model: string;
+  data: string;
+  split: string;
+  n: number;
+  settings: {
+    format: string;
+    controller: string;
+    max_tokens: number;
+    layer?: number;
+    seed: number;
+    [key: string]: unknown;
+  };
+  baseline: MetricsRecord;
+  steered?: MetricsRecord & { alpha: number; tau?: number };
+  /** α sweep on VAL (what α was chosen from). */
+  sweep?: ({ alpha: number; tau?: number } & MetricsRecord)[];
+  ablations?: Record<string, MetricsRecord>;
+  /** Mean change of the trigger token's logit under +v, −v and a norm-matched random vector. */
+  logit_shift?: LogitShift[] | LogitShift;
+  by_domain?: { baseline: Record<string, MetricsRecord>; steered?: Record<string, MetricsRecord> };
+  /** Probe AUC per layer (from the sweep that chose the layer), when known. */
+  layer_auc?: { layer: number; auc: number; auc_shuffled: number }[];
+  /** Tool choice: counts[expected][predicted], predicted "none" when no valid call. */
+  confusion?: { tools: string[]; counts: Record<string, Record<string, number>> };
+  /** Readout: error rate per top-1/top-2 gap bucket. */
+  gap_buckets?: { low: number; high: number; n: number; error_rate: number }[];
+  examples?: EvalExample[];
+  reproducibility: {
+    llama_steer: string;
+    node_llama_cpp: string;
+    model_sha256?: string;
+    model_fingerprint: string;
+    dataset_hash: string;
+    seed: number;
+    command: string;
+    date: string;
+  };
+}
+
+export interface LogitShift {
+  alpha: number;
+  plus: number;
+  minus: number;
+  random: number;
+  /** Paired test of plus against random (two-sided). */
+  p_value: number;
+  p_value_minus?: number;
+  n: number;
+}
