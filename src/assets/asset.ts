@@ -107,6 +107,7 @@ export function serializeAsset(asset: SteeringAssetInput): string {
     ...(asset.toolMeans === undefined ? {} : { toolMeans: encodeVectorMap(asset.toolMeans) }),
     router: asset.router === null ? null : encodeRouter(asset.router),
     probe: asset.probe === null ? null : encodeProbe(asset.probe),
+    ...(asset.domainProbes === undefined ? {} : { domainProbes: Object.fromEntries([...asset.domainProbes].map(([d, p]) => [d, encodeProbe(p)])) }),
     ...(asset.notes === undefined ? {} : { notes: asset.notes }),
   };
   const refuseNonFinite = (key: string, value: unknown): unknown => {

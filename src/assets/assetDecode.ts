@@ -13,7 +13,7 @@ import { FieldReader, kind } from "./encoding.js";
 
 const TOP_KEYS = [
   "format", "version", "createdAt", "modelFingerprint", "nEmbd", "layer", "layerConvention", "method", "datasetHash",
-  "tools", "params", "vectors", "toolMeans", "router", "probe", "notes",
+  "tools", "params", "vectors", "toolMeans", "router", "probe", "domainProbes", "notes",
 ] as const;
 /** A generous bound that still keeps a corrupt nEmbd from allocating gigabytes. */
 const MAX_EMBEDDING = 1 << 20;
@@ -66,6 +66,14 @@ export function decodeAsset(json: unknown, file: string): SteeringAsset {
     if (missing.length > 0) throw read.fail("router.classes", `names classes without a vector in vectors.domains: ${missing.map((c) => JSON.stringify(c)).join(", ")}`);
   }
   const probe = top.probe === null ? null : decodeProbe(read, top.probe, nEmbd);
+  let domainProbes: Map<string, LinearProbe> | undefined;
+  if (top.domainProbes !== undefined) {
+    domainProbes = new Map();
+    for (const [domain, encoded] of Object.entries(read.object("domainProbes", top.domainProbes))) {
+      if (!domains.has(domain)) throw read.fail("domainProbes", `has a probe for ${JSON.stringify(domain)}, which has no vector in vectors.domains`);
+      domainProbes.set(domain, decodeProbe(read, encoded, nEmbd, `domainProbes.${domain}`));
+    }
+  }
   const notes = read.optionalString("notes", top.notes);
   return {
     version,
@@ -81,6 +89,7 @@ export function decodeAsset(json: unknown, file: string): SteeringAsset {
     ...(toolMeans === undefined ? {} : { toolMeans }),
     router,
     probe,
+    ...(domainProbes === undefined ? {} : { domainProbes }),
     ...(notes === undefined ? {} : { notes }),
   };
 }
@@ -136,12 +145,12 @@ function decodeRouter(read: FieldReader, value: unknown, nEmbd: number): Softmax
   };
 }
 
-function decodeProbe(read: FieldReader, value: unknown, nEmbd: number): LinearProbe {
-  const o = read.object("probe", value);
-  read.onlyKeys("probe", o, ["standardizer", "weights", "bias"]);
+function decodeProbe(read: FieldReader, value: unknown, nEmbd: number, field = "probe"): LinearProbe {
+  const o = read.object(field, value);
+  read.onlyKeys(field, o, ["standardizer", "weights", "bias"]);
   return {
-    standardizer: decodeStandardizer(read, "probe.standardizer", o.standardizer, nEmbd),
-    weights: read.array("probe.weights", o.weights, "f64", nEmbd),
-    bias: read.finite("probe.bias", o.bias),
+    standardizer: decodeStandardizer(read, `${field}.standardizer`, o.standardizer, nEmbd),
+    weights: read.array(`${field}.weights`, o.weights, "f64", nEmbd),
+    bias: read.finite(`${field}.bias`, o.bias),
   };
 }

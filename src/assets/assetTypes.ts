@@ -46,6 +46,8 @@ export interface SteeringAsset {
   readonly router: SoftmaxRouter | null;
   /** Tool-intent probe for the gate. Null when not used. */
   readonly probe: LinearProbe | null;
+  /** Per-domain tool-intent probes (the gate uses the routed domain's probe, falling back to `probe`). */
+  readonly domainProbes?: ReadonlyMap<string, LinearProbe>;
   readonly notes?: string;
 }
 

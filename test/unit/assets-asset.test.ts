@@ -115,7 +115,7 @@ describe("steering asset validation", () => {
       [(j) => (j.probe.weights.base64 = j.probe.weights.base64.slice(4)), "probe.weights.base64 decodes to 125 bytes but 16 f64 values need 128"],
       [(j) => (j.probe.weights.base64 = "*" + j.probe.weights.base64.slice(1)), "probe.weights.base64 is not canonical base64"],
       [(j) => (j.probe.weights.dtype = "f32"), 'probe.weights.dtype must be "f64" but is "f32"'],
-      [(j) => (j.alpah = 1), 'the top level has unknown keys "alpah" (known: format, version, createdAt, modelFingerprint, nEmbd, layer, layerConvention, method, datasetHash, tools, params, vectors, toolMeans, router, probe, notes)'],
+      [(j) => (j.alpah = 1), 'the top level has unknown keys "alpah" (known: format, version, createdAt, modelFingerprint, nEmbd, layer, layerConvention, method, datasetHash, tools, params, vectors, toolMeans, router, probe, domainProbes, notes)'],
       [(j) => (j.toolMeans.unknown_tool = j.toolMeans.get_weather), 'toolMeans has means for tools that are not in tools: "unknown_tool"'],
       [(j) => (j.layerConvention = "llama.cpp"), 'layerConvention must be "l_out" but is "llama.cpp"'],
       [(j) => (j.createdAt = "yesterday"), 'createdAt must be an ISO 8601 date but is "yesterday"'],
