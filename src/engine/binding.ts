@@ -126,6 +126,12 @@ export interface NativeAddon {
   backendInfo(): NativeBackendInfo;
   /** Dequantizes `nElements` values of ggml type `type` (throws RangeError on a size mismatch). */
   dequantize(type: number, bytes: Uint8Array, nElements: number): Float32Array;
+  /**
+   * llama.cpp's own chat formatting (`llama_chat_apply_template`, no Jinja): `template` is a chat template whose
+   * family llama.cpp recognises from its markers, or a built-in name ("chatml", "gemma", "llama3", ...). Null when
+   * llama.cpp supports neither. Used to check the Jinja rendering in src/formats against llama.cpp.
+   */
+  applyChatTemplate(template: string, messages: readonly { role: string; content: string }[], addAssistant: boolean): string | null;
   ModelHandle: { load(path: string, options: { gpuLayers: number; useMmap: boolean; repack: boolean }): Promise<NativeModel> };
   ContextHandle: new (model: NativeModel, options: NativeContextOptions) => NativeContext;
   SamplerHandle: new (model: NativeModel, options: NativeSamplerOptions) => NativeSampler;

@@ -1,0 +1,137 @@
+import { createHash } from "node:crypto";
+import { createReadStream, readFileSync } from "node:fs";
+import { writeFile } from "node:fs/promises";
+import { createRequire } from "node:module";
+
+import { loadAsset, saveAsset, type SteeringAsset } from "../../assets/index.js";
+import type { Split } from "../../data/index.js";
+import { runEvaluation, type ControllerName } from "../../eval/evaluate.js";
+import type { EvalReport } from "../../eval/reportTypes.js";
+import { renderHtmlReport, renderMarkdownSummary } from "../../report/index.js";
+import { buildAsaAsset } from "../../science/buildAsa.js";
+import { packageVersion } from "../version.js";
+import { UsageError, type Command } from "../command.js";
+import { dataOption, formatFrom, formatOption, modelOption, openDataset, openSession, parseInteger, parseNumberList, phaseProgress, subsetOption } from "../shared.js";
+
+const SPLITS = ["cal", "train", "val", "test"];
+
+export const evalCommand: Command = {
+  name: "eval",
+  summary: "Evaluate tool calling under the strict protocol: baseline vs a steering controller, with ablations and a report",
+  usage:
+    "llama-steer eval [--model M] [--data D] [--split test] [--asset A | --controller asa|always|none] [--format F] " +
+    "[--alpha 0.5,1,2,4] [--tau 0.5,0.7,0.9] [--ablations] [--report FILE.html] [--out FILE.json] [--json]",
+  examples: [
+    "llama-steer eval --controller none --split test            # unsteered baseline",
+    "llama-steer eval --controller asa --report report.html     # build ASA from CAL/TRAIN/VAL, evaluate on TEST",
+    "llama-steer eval --asset asa.json --ablations --json > eval.json",
+  ],
+  options: {
+    model: modelOption,
+    data: dataOption,
+    split: { type: "string", description: "split to report on (default test)", valueName: "SPLIT" },
+    asset: { type: "string", description: "steering asset from `llama-steer build` (implies --controller asa)", valueName: "FILE" },
+    controller: { type: "string", description: "asa, always or none (default: asa with --asset, else none)", valueName: "NAME" },
+    format: formatOption,
+    alpha: { type: "string", description: "α grid searched on VAL when building (or one value to force)", valueName: "LIST" },
+    tau: { type: "string", description: "τ grid searched on VAL when building (or one value to force)", valueName: "LIST" },
+    layer: { type: "string", description: "layer for a built asset (default: best probe AUC on TRAIN)", valueName: "L" },
+    "max-tokens": { type: "string", description: "new tokens per sample (default 96)", valueName: "N" },
+    ablations: { type: "boolean", description: "prompt-only variants, no gate, random direction, global/domain only, oracle and mismatched router, logit check" },
+    report: { type: "string", description: "write a self-contained HTML report", valueName: "FILE" },
+    out: { type: "string", description: "also write the JSON document to this file", valueName: "FILE" },
+    "save-asset": { type: "string", description: "save the asset built for this run", valueName: "FILE" },
+    subset: subsetOption,
+  },
+  async run(values, _positionals, io) {
+    const split = (values.split as string | undefined) ?? "test";
+    if (!SPLITS.includes(split)) throw new UsageError(`--split must be one of ${SPLITS.join(", ")}`);
+    const controller = ((values.controller as string | undefined) ?? (values.asset ? "asa" : "none")) as ControllerName;
+    if (!["asa", "always", "none"].includes(controller)) throw new UsageError(`--controller must be asa, always or none`);
+    const alphas = parseNumberList("alpha", values.alpha);
+    const taus = parseNumberList("tau", values.tau);
+    const maxTokens = parseInteger("max-tokens", values["max-tokens"], 96, 1);
+    const layer = values.layer === undefined ? undefined : parseInteger("layer", values.layer, 0);
+    const format = formatFrom(values.format);
+    const dataset = await openDataset(values.data, io, values.subset);
+    const session = await openSession(values.model, io);
+    const bar = phaseProgress();
+    try {
+      let asset: SteeringAsset | undefined;
+      let built: Awaited<ReturnType<typeof buildAsaAsset>> | undefined;
+      if (controller !== "none") {
+        if (typeof values.asset === "string") {
+          asset = await loadAsset(values.asset, { expectFingerprint: session.model.info.fingerprint });
+        } else {
+          io.log("building an ASA asset from the CAL, TRAIN and VAL splits ...");
+          built = await buildAsaAsset(session.ctx, dataset.samples, { format, layer, alphas, taus, signal: io.signal, onProgress: bar.onProgress });
+          asset = { ...built.asset, version: 1, createdAt: new Date().toISOString() };
+          if (typeof values["save-asset"] === "string") await saveAsset(values["save-asset"], built.asset);
+        }
+      }
+      const forced = (list: number[] | undefined) => (list && list.length === 1 && typeof values.asset === "string" ? list[0] : undefined);
+      const result = await runEvaluation(session.ctx, {
+        data: dataset.name,
+        samples: dataset.samples,
+        split: split as Split,
+        format,
+        controller,
+        asset,
+        alpha: forced(alphas),
+        tau: forced(taus),
+        maxTokens,
+        ablations: values.ablations === true,
+        signal: io.signal,
+        onProgress: bar.onProgress,
+      });
+      bar.done();
+      const { datasetHash, ...rest } = result;
+      const report: EvalReport = {
+        model: session.modelPath,
+        ...rest,
+        ...(built
+          ? {
+              sweep: built.selection.points.filter((p) => p.tau === (asset?.params.tau ?? 0.5)).map((p) => ({ alpha: p.alpha, tau: p.tau, ...p.metrics })),
+              layer_auc: built.sweep.layers,
+            }
+          : {}),
+        reproducibility: {
+          llama_steer: packageVersion(),
+          node_llama_cpp: nodeLlamaCppVersion(),
+          model_sha256: await sha256File(session.modelPath),
+          model_fingerprint: session.model.info.fingerprint,
+          dataset_hash: datasetHash,
+          seed: 0,
+          command: `llama-steer ${process.argv.slice(2).join(" ")}`,
+          date: new Date().toISOString(),
+        },
+      };
+      if (typeof values.report === "string") {
+        await writeFile(values.report, renderHtmlReport(report));
+        io.log(`wrote ${values.report}`);
+      }
+      if (typeof values.out === "string") await writeFile(values.out, `${JSON.stringify(report, null, 1)}\n`);
+      io.print(renderMarkdownSummary(report));
+      return report;
+    } finally {
+      bar.done();
+      await session.dispose();
+    }
+  },
+};
+
+function nodeLlamaCppVersion(): string {
+  try {
+    const require = createRequire(import.meta.url);
+    return JSON.parse(readFileSync(require.resolve("node-llama-cpp/package.json"), "utf8")).version;
+  } catch {
+    return "unknown";
+  }
+}
+
+export function sha256File(path: string): Promise<string> {
+  return new Promise((resolve, reject) => {
+    const hash = createHash("sha256");
+    createReadStream(path).on("data", (c) => hash.update(c)).on("error", reject).on("end", () => resolve(hash.digest("hex")));
+  });
+}

@@ -1,0 +1,200 @@
+/**
+ * One evaluation run, end to end: baseline and steered generations on a split under the strict protocol,
+ * optional ablations and the causal logit check, gathered into the EvalReport document.
+ */
+import type { SteeringAsset } from "../assets/index.js";
+import { datasetHash, splitOf, type DatasetSample, type Split } from "../data/index.js";
+import type { SteerContext } from "../engine/context.js";
+import type { SteeringSpec } from "../engine/steering.js";
+import type { ToolFormat } from "../formats/index.js";
+import { asaDecide, asaSteering, mixture, type AsaDecision, type AsaOverrides } from "../science/asa.js";
+import { seededVector } from "../util/arrays.js";
+import { measureLogitShift } from "./logitShift.js";
+import type { Metrics } from "./metrics.js";
+import { renderSamples } from "./prompts.js";
+import type { EvalExample, EvalReport, LogitShift, MetricsRecord } from "./reportTypes.js";
+import { runSamples, summarize, type RunResult, type SampleOutcome } from "./runner.js";
+
+export type ControllerName = "asa" | "always" | "none";
+
+export interface EvaluationOptions {
+  data: string;
+  samples: readonly DatasetSample[];
+  split: Split;
+  format: ToolFormat;
+  controller: ControllerName;
+  /** Required for "asa" and "always". */
+  asset?: SteeringAsset;
+  /** Overrides the asset's α (a single value) — for "always" the strength. */
+  alpha?: number;
+  tau?: number;
+  maxTokens: number;
+  ablations: boolean;
+  /** α values of the logit check. Default [0.25, 1]. */
+  logitAlphas?: readonly number[];
+  /** Most worked examples kept in the report. Default 12. */
+  examples?: number;
+  seed?: number;
+  signal?: AbortSignal;
+  onProgress?: (phase: string, done: number, total: number) => void;
+}
+
+const toRecord = (m: Metrics): MetricsRecord => m;
+
+export async function runEvaluation(ctx: SteerContext, options: EvaluationOptions): Promise<Omit<EvalReport, "model" | "reproducibility"> & { datasetHash: string }> {
+  const progress = options.onProgress ?? (() => {});
+  const samples = options.samples.filter((s) => splitOf(s) === options.split);
+  if (samples.length === 0) throw new Error(`The dataset has no samples in the ${options.split} split`);
+  const prompts = await renderSamples(ctx.model, samples, options.format, { signal: options.signal });
+  const run = (label: string, steerFor?: (i: number) => readonly SteeringSpec[] | undefined, texts: readonly string[] = prompts) =>
+    runSamples(ctx, samples, { format: options.format, prompts: texts, steerFor, maxTokens: options.maxTokens, signal: options.signal, onProgress: (d, t) => progress(label, d, t) });
+
+  const baseline = await run("baseline");
+  const report: Omit<EvalReport, "model" | "reproducibility"> & { datasetHash: string } = {
+    data: options.data,
+    split: options.split,
+    n: samples.length,
+    settings: { format: options.format.name, controller: options.controller, max_tokens: options.maxTokens, seed: options.seed ?? 0 },
+    baseline: toRecord(baseline.metrics),
+    by_domain: { baseline: baseline.byDomain },
+    datasetHash: datasetHash(options.samples),
+  };
+  if (options.controller === "none") {
+    report.examples = examples(samples, prompts, baseline.outcomes, baseline.outcomes, [], options.examples ?? 12);
+    return report;
+  }
+  const asset = options.asset;
+  if (!asset) throw new Error(`The ${options.controller} controller needs an asset`);
+  const layer = asset.layer;
+  report.settings.layer = layer;
+
+  let steered: RunResult;
+  let decisions: AsaDecision[] = [];
+  if (options.controller === "always") {
+    const alpha = options.alpha ?? asset.params.alpha;
+    const vector = asset.vectors.global.get(layer);
+    steered = await run("steered (always on)", () => [{ layer, vector, strength: alpha, positions: "all" }]);
+    report.steered = { ...toRecord(steered.metrics), alpha };
+  } else {
+    const overrides: AsaOverrides = { alpha: options.alpha, tau: options.tau };
+    const asa = await runAsa(ctx, samples, prompts, asset, overrides, options, "steered (ASA)");
+    steered = asa.result;
+    decisions = asa.decisions;
+    report.steered = { ...toRecord(steered.metrics), alpha: options.alpha ?? asset.params.alpha, tau: options.tau ?? asset.params.tau };
+    if (options.ablations) report.ablations = await runAblations(ctx, samples, prompts, asset, overrides, options, baseline, steered);
+    const direction = mixture(asset, [...asset.vectors.domains.keys()][0] ?? "", { vectors: "global" });
+    report.logit_shift = await logitCheck(ctx, prompts, layer, direction, options);
+  }
+  report.by_domain = { baseline: baseline.byDomain, steered: steered.byDomain };
+  report.examples = examples(samples, prompts, baseline.outcomes, steered.outcomes, decisions, options.examples ?? 12);
+  return report;
+}
+
+async function runAsa(
+  ctx: SteerContext,
+  samples: readonly DatasetSample[],
+  prompts: readonly string[],
+  asset: SteeringAsset,
+  overrides: AsaOverrides,
+  options: EvaluationOptions,
+  label: string,
+  perSample?: (i: number) => AsaOverrides,
+): Promise<{ result: RunResult; decisions: AsaDecision[] }> {
+  const decisions: AsaDecision[] = [];
+  let done = 0;
+  const results = await ctx.generateBatch(
+    prompts.map((prompt, i) => ({
+      prompt,
+      decide: {
+        layer: asset.layer,
+        choose: (row: Float32Array) => {
+          const o = { ...overrides, ...perSample?.(i) };
+          decisions[i] = asaDecide(asset, row, o);
+          return asaSteering(asset, decisions[i], o);
+        },
+      },
+    })),
+    { maxTokens: options.maxTokens, stop: closers(options.format), signal: options.signal, onDone: () => options.onProgress?.(label, ++done, samples.length) },
+  );
+  const outcomes: SampleOutcome[] = samples.map((s, i) => {
+    const r = results[i];
+    const output = r.stopReason === "stop" && r.stopString ? r.text + r.stopString : r.text;
+    return { id: s.id, domain: s.domain, needsTool: s.needs_tool, expectedName: s.expected?.name ?? null, output, parse: options.format.parse(output, s.tools as never) };
+  });
+  return { result: { ...summarize(outcomes), outcomes }, decisions };
+}
+
+function closers(format: ToolFormat): string[] {
+  return format.name === "asa" ? ["</functioncall>"] : format.name === "json" ? [] : ["</tool_call>"];
+}
+
+async function runAblations(
+  ctx: SteerContext,
+  samples: readonly DatasetSample[],
+  prompts: readonly string[],
+  asset: SteeringAsset,
+  overrides: AsaOverrides,
+  options: EvaluationOptions,
+  baseline: RunResult,
+  full: RunResult,
+): Promise<Record<string, MetricsRecord>> {
+  const out: Record<string, MetricsRecord> = { baseline: baseline.metrics, asa_full: full.metrics };
+  for (const variant of ["none", "few-shot"] as const) {
+    const texts = await renderSamples(ctx.model, samples, options.format, { variant, signal: options.signal });
+    const r = await runSamples(ctx, samples, { format: options.format, prompts: texts, maxTokens: options.maxTokens, signal: options.signal, onProgress: (d, t) => options.onProgress?.(`ablation: prompt ${variant}`, d, t) });
+    out[variant === "none" ? "prompt_no_system" : "prompt_few_shot"] = r.metrics;
+  }
+  const domains = [...asset.vectors.domains.keys()];
+  const random = seededVector(asset.nEmbd, options.seed ?? 0);
+  const variants: Record<string, (i: number) => AsaOverrides> = {
+    no_gate: () => ({ noGate: true }),
+    random_direction: (i) => ({ direction: normMatchedTo(random, mixture(asset, samples[i].domain, overrides)) }),
+    global_only: () => ({ vectors: "global" }),
+    domain_only: () => ({ vectors: "domain" }),
+    oracle_router: (i) => ({ domain: samples[i].domain }),
+    mismatched_domain: (i) => ({ domain: domains[(domains.indexOf(samples[i].domain) + 1) % domains.length] }),
+  };
+  for (const [name, perSample] of Object.entries(variants)) {
+    const r = await runAsa(ctx, samples, prompts, asset, overrides, options, `ablation: ${name}`, perSample);
+    out[name] = r.result.metrics;
+  }
+  return out;
+}
+
+function normMatchedTo(direction: Float32Array, reference: Float32Array): Float32Array {
+  const norm = (v: Float32Array) => Math.sqrt(v.reduce((s, x) => s + x * x, 0));
+  const scale = norm(reference) / Math.max(norm(direction), 1e-12);
+  return direction.map((x) => x * scale);
+}
+
+async function logitCheck(ctx: SteerContext, prompts: readonly string[], layer: number, direction: Float32Array, options: EvaluationOptions): Promise<LogitShift[]> {
+  const marker = options.format.callMarker;
+  const triggerToken = ctx.model.tokenize(marker, { addSpecial: false })[0];
+  const subset = prompts.slice(0, 200);
+  return measureLogitShift(ctx, subset, {
+    layer,
+    direction,
+    random: normMatchedTo(seededVector(direction.length, (options.seed ?? 0) + 7), direction),
+    triggerToken,
+    alphas: options.logitAlphas ?? [0.25, 1],
+    signal: options.signal,
+  });
+}
+
+function examples(samples: readonly DatasetSample[], prompts: readonly string[], base: readonly SampleOutcome[], steered: readonly SampleOutcome[], decisions: readonly AsaDecision[], limit: number): EvalExample[] {
+  const verdict = (o: SampleOutcome) => ({ triggered: o.parse.triggered, format_ok: o.parse.format_ok, tool_ok: o.parse.tool_ok, args_ok: o.parse.args_ok, errors: o.parse.errors });
+  // Changed verdicts first: they are what a reader wants to see.
+  const order = samples.map((_, i) => i).sort((a, b) => Number(base[b].parse.triggered !== steered[b].parse.triggered) - Number(base[a].parse.triggered !== steered[a].parse.triggered) || a - b);
+  return order.slice(0, limit).map((i) => ({
+    id: samples[i].id,
+    domain: samples[i].domain,
+    needs_tool: samples[i].needs_tool,
+    expected: samples[i].expected?.name ?? null,
+    prompt: prompts[i],
+    baseline_output: base[i].output,
+    steered_output: steered[i].output,
+    baseline_verdict: verdict(base[i]),
+    steered_verdict: verdict(steered[i]),
+    ...(decisions[i] ? { gate: { domain: decisions[i].domain, p: decisions[i].p, gate: decisions[i].gate } } : {}),
+  }));
+}

@@ -1,0 +1,61 @@
+/**
+ * The ASA controller. From the prompt's own residual row at the asset's layer (last prompt token):
+ * router → domain; that domain's probe → p(tool needed); ternary gate (+1 if p > τ, −1 if p < 1 − τ,
+ * else 0); one injection gate·α·MoV at the same layer on the last prompt token during prefill, where
+ * MoV = v_domain + β·v_global. Nothing is added while decoding.
+ */
+import type { SteeringAsset } from "../assets/index.js";
+import type { SteeringSpec } from "../engine/steering.js";
+import { predictProba, route } from "../probes/index.js";
+
+export interface AsaDecision {
+  domain: string;
+  /** Probability that the prompt needs a tool. */
+  p: number;
+  gate: -1 | 0 | 1;
+}
+
+export interface AsaOverrides {
+  alpha?: number;
+  beta?: number;
+  tau?: number;
+  /** Ablation: always +1 (no gate). */
+  noGate?: boolean;
+  /** Ablation: use this domain instead of the router's (oracle router, or a deliberate mismatch). */
+  domain?: string;
+  /** Ablation: mixture parts. Default "mov". */
+  vectors?: "mov" | "global" | "domain";
+  /** Ablation: replace MoV by this direction (e.g. a norm-matched random vector). */
+  direction?: Float32Array;
+}
+
+export function gateOf(p: number, tau: number): -1 | 0 | 1 {
+  if (p > tau) return 1;
+  if (p < 1 - tau) return -1;
+  return 0;
+}
+
+export function asaDecide(asset: SteeringAsset, row: Float32Array, overrides: AsaOverrides = {}): AsaDecision {
+  const tau = overrides.tau ?? asset.params.tau;
+  const routed = asset.router ? asset.router.classes[route(asset.router, row).index] : [...asset.vectors.domains.keys()][0];
+  const domain = overrides.domain ?? routed;
+  const probe = asset.domainProbes?.get(domain) ?? asset.probe;
+  const p = probe ? predictProba(probe, row) : 1;
+  return { domain, p, gate: overrides.noGate ? 1 : gateOf(p, tau) };
+}
+
+/** The mixture direction MoV for a domain at the asset's layer. */
+export function mixture(asset: SteeringAsset, domain: string, overrides: AsaOverrides = {}): Float32Array {
+  if (overrides.direction) return overrides.direction;
+  const beta = overrides.beta ?? asset.params.beta;
+  const global = asset.vectors.global.get(asset.layer);
+  const local = asset.vectors.domains.get(domain)?.get(asset.layer) ?? new Float32Array(global.length);
+  const which = overrides.vectors ?? "mov";
+  return global.map((g, k) => (which === "global" ? g : which === "domain" ? local[k] : local[k] + beta * g));
+}
+
+export function asaSteering(asset: SteeringAsset, decision: AsaDecision, overrides: AsaOverrides = {}): SteeringSpec[] {
+  if (decision.gate === 0) return [];
+  const alpha = overrides.alpha ?? asset.params.alpha;
+  return [{ layer: asset.layer, vector: mixture(asset, decision.domain, overrides), strength: decision.gate * alpha, positions: "last-prompt" }];
+}
