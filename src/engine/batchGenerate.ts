@@ -22,6 +22,8 @@ export interface BatchItem {
   onText?: (chunk: string) => void;
   /** Layers to read at the last prompt token (before any decided steering). */
   capture?: readonly number[];
+  /** Token ids whose next-token logits after the prompt (with its steering) are returned as `logits`. */
+  logitsOf?: readonly number[];
   /** Chooses steering from the residual row of `layer` at the last prompt token. */
   decide?: { layer: number; choose: (row: Float32Array) => readonly ResolvedSpec[] };
 }
@@ -31,6 +33,8 @@ export interface BatchResult extends GenerateResult {
   captured?: Map<number, Float32Array>;
   /** The steering `decide` chose. */
   decided?: readonly ResolvedSpec[];
+  /** Logits of `logitsOf` tokens at the first generated position. */
+  logits?: Float32Array;
 }
 
 export interface BatchLoopOptions {
@@ -65,6 +69,7 @@ interface Slot {
   text: StreamingText;
   captured?: Map<number, Float32Array>;
   decided?: readonly ResolvedSpec[];
+  logits?: Float32Array;
   cells: number;
   started: number;
   prefillDone: number;
@@ -143,6 +148,7 @@ async function runGroup(
       timings: { prefillMs: (slot.prefillDone || performance.now()) - slot.started, decodeMs, tokensPerSecond: decodeMs > 0 ? (1000 * Math.max(0, slot.generated.length - 1)) / decodeMs : 0 },
       ...(slot.captured ? { captured: slot.captured } : {}),
       ...(slot.decided ? { decided: slot.decided } : {}),
+      ...(slot.logits ? { logits: slot.logits } : {}),
     };
     results[slot.item] = result;
     native.removeSequence(slot.seq, -1, -1);
@@ -186,7 +192,13 @@ async function runGroup(
         slot.redo = true;
         continue;
       }
-      if (slot.prefillDone === 0) slot.prefillDone = performance.now();
+      if (slot.prefillDone === 0) {
+        slot.prefillDone = performance.now();
+        if (item.logitsOf) {
+          const all = native.logits(i);
+          slot.logits = Float32Array.from(item.logitsOf, (t) => all[t]);
+        }
+      }
       if (options.maxTokens === 0) {
         finish(slot, "maxTokens");
         continue;

@@ -117,6 +117,8 @@ export interface GenerateItem {
   onText?: (chunk: string) => void;
   /** Read these layers at the last prompt token (returned as `captured`). */
   capture?: readonly number[];
+  /** Return the next-token logits of these token ids after the prompt (as `logits`, same order). */
+  logitsOf?: readonly number[];
   /**
    * Decide this item's steering from its own residual row at `layer`, last prompt token (read without the
    * decided steering); the last prompt token is then decoded again with the chosen specs. This is how a
@@ -253,10 +255,12 @@ export class SteerContext {
       if (!Array.isArray(stop) || !stop.every((s) => typeof s === "string" && s.length > 0)) throw invalidArgument("stop", "an array of non-empty strings", stop);
       const temperature = options.temperature ?? 0;
       assertFiniteNumber("temperature", temperature, 0, 100);
-      const { nLayer, nEmbd } = this.model.info;
+      const { nLayer, nEmbd, nVocab } = this.model.info;
       const prepared = (items as readonly GenerateItem[]).map((item, i) => {
         if (item === null || typeof item !== "object") throw invalidArgument(`items[${i}]`, "an object {prompt, steer?, onText?, capture?, decide?}", item);
-        assertKnownKeys(`items[${i}]`, item, ["prompt", "steer", "onText", "capture", "decide"]);
+        assertKnownKeys(`items[${i}]`, item, ["prompt", "steer", "onText", "capture", "decide", "logitsOf"]);
+        const logitsOf = item.logitsOf === undefined ? undefined : [...item.logitsOf];
+        logitsOf?.forEach((t, k) => assertInteger(`items[${i}].logitsOf[${k}]`, t, 0, nVocab - 1));
         const capture = item.capture === undefined ? undefined : [...new Set(item.capture)];
         capture?.forEach((l, k) => assertLayer(`items[${i}].capture[${k}]`, l, nLayer));
         let decide;
@@ -266,7 +270,7 @@ export class SteerContext {
           if (typeof choose !== "function") throw invalidArgument(`items[${i}].decide.choose`, "a function", choose);
           decide = { layer, choose: (row: Float32Array) => resolveSpecs(choose(row), nLayer, nEmbd, `items[${i}].decide result`) };
         }
-        return { tokens: this.tokenizeAll([item.prompt])[0], steer: resolveSpecs(item.steer, nLayer, nEmbd, `items[${i}].steer`), onText: item.onText, capture, decide };
+        return { tokens: this.tokenizeAll([item.prompt])[0], steer: resolveSpecs(item.steer, nLayer, nEmbd, `items[${i}].steer`), onText: item.onText, capture, decide, logitsOf };
       });
       const samplers = prepared.map(() =>
         this.model.createSampler({

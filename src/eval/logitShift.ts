@@ -21,7 +21,11 @@ export interface LogitShiftOptions {
 }
 
 export async function measureLogitShift(ctx: SteerContext, prompts: readonly string[], options: LogitShiftOptions): Promise<LogitShift[]> {
-  const at = (steer?: SteeringSpec[]) => ctx.evaluate(prompts, { topK: 0, steer, signal: options.signal }).then((rs) => rs.map((r) => r.logits[options.triggerToken]));
+  // Batched with shared prompt prefixes (the steering touches only the last prompt token).
+  const at = (steer?: SteeringSpec[]) =>
+    ctx
+      .generateBatch(prompts.map((prompt) => ({ prompt, steer, logitsOf: [options.triggerToken] })), { maxTokens: 0, signal: options.signal })
+      .then((rs) => rs.map((r) => r.logits![0]));
   const base = await at();
   const out: LogitShift[] = [];
   for (const alpha of options.alphas) {

@@ -217,6 +217,17 @@ describe("a loaded model", () => {
     expect(Array.from(decided[0].tokens)).not.toEqual(Array.from(plain.tokens));
   });
 
+  test("logitsOf returns the same next-token logits as evaluate, with and without last-prompt steering", async () => {
+    const vector = new Float32Array(E).map((_, i) => (i % 2 ? 3 : -3));
+    const prompts = ["Once upon a time", "The weather today"];
+    const ids = [5, 300, 1000];
+    for (const steer of [undefined, [{ layer: 1, vector, positions: "last-prompt" as const }]]) {
+      const viaBatch = await ctx.generateBatch(prompts.map((prompt) => ({ prompt, steer, logitsOf: ids })), { maxTokens: 0 });
+      const viaEvaluate = await ctx.evaluate(prompts, { topK: 0, steer });
+      prompts.forEach((_, i) => expect(Array.from(viaBatch[i].logits!)).toEqual(ids.map((t) => viaEvaluate[i].logits[t])));
+    }
+  });
+
   test("an AbortSignal stops generation with ERR_ABORTED and the context keeps working", async () => {
     const controller = new AbortController();
     let n = 0;
