@@ -10,7 +10,7 @@
 // into .llama-src/<tag>; the libraries come from @node-llama-cpp/<platform>. Nothing is downloaded.
 import { execFileSync, spawnSync } from "node:child_process";
 import { createHash } from "node:crypto";
-import { existsSync, mkdirSync, readdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { closeSync, existsSync, mkdirSync, openSync, readdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { createRequire } from "node:module";
 import path from "node:path";
 import { fileURLToPath, pathToFileURL } from "node:url";
@@ -129,13 +129,16 @@ async function main() {
     return;
   }
   console.error(`llama-steer: building the native addon (${inputs.mode}${sanitize ? ", AddressSanitizer" : ""})...`);
-  const r = spawnSync(process.execPath, [cmakeJs, "compile", "--out", path.join(root, "build"), ...defines], {
-    cwd: root,
-    stdio: ["ignore", process.env.LLAMA_STEER_BUILD_VERBOSE ? "inherit" : "pipe", "inherit"],
-  });
+  // The compiler's output goes to a log file (a from-source build prints megabytes of warnings; a pipe
+  // with a buffer limit would kill it), shown only when the build fails.
+  mkdirSync(path.join(root, "build"), { recursive: true });
+  const logPath = path.join(root, "build", "build.log");
+  const log = process.env.LLAMA_STEER_BUILD_VERBOSE ? "inherit" : openSync(logPath, "w");
+  const r = spawnSync(process.execPath, [cmakeJs, "compile", "--out", path.join(root, "build"), ...defines], { cwd: root, stdio: ["ignore", log, log] });
+  if (typeof log === "number") closeSync(log);
   if (r.status !== 0) {
-    if (r.stdout) process.stderr.write(r.stdout);
-    fail(`cmake-js exited with ${r.status}`);
+    if (typeof log === "number") process.stderr.write(readFileSync(logPath, "utf8").split("\n").slice(-60).join("\n"));
+    fail(`cmake-js exited with ${r.status ?? r.signal}; full log: ${logPath}`);
   }
   writeFileSync(stampPath, stamp);
   console.error(`llama-steer: built ${path.relative(root, addonPath)}`);

@@ -1,6 +1,7 @@
 /** All CLI commands, in the order `llama-steer --help` lists them. */
 import type { Command } from "./command.js";
 import { benchCommand } from "./commands/bench.js";
+import { buildCommand } from "./commands/build.js";
 import { dataCommand } from "./commands/data.js";
 import { demoCommand } from "./commands/demo.js";
 import { doctorCommand } from "./commands/doctor.js";
@@ -8,5 +9,6 @@ import { evalCommand } from "./commands/eval.js";
 import { fetchModelCommand } from "./commands/fetchModel.js";
 import { infoCommand } from "./commands/info.js";
 import { parseCommand } from "./commands/parse.js";
+import { sweepCommand } from "./commands/sweep.js";
 
-export const commands: Command[] = [infoCommand, fetchModelCommand, dataCommand, parseCommand, evalCommand, doctorCommand, benchCommand, demoCommand];
+export const commands: Command[] = [infoCommand, fetchModelCommand, dataCommand, parseCommand, sweepCommand, buildCommand, evalCommand, doctorCommand, benchCommand, demoCommand];

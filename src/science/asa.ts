@@ -37,7 +37,7 @@ export function gateOf(p: number, tau: number): -1 | 0 | 1 {
 
 export function asaDecide(asset: SteeringAsset, row: Float32Array, overrides: AsaOverrides = {}): AsaDecision {
   const tau = overrides.tau ?? asset.params.tau;
-  const routed = asset.router ? asset.router.classes[route(asset.router, row).index] : [...asset.vectors.domains.keys()][0];
+  const routed = asset.router ? asset.router.classes[route(asset.router, row).index] : ([...asset.vectors.domains.keys()][0] ?? "global");
   const domain = overrides.domain ?? routed;
   const probe = asset.domainProbes?.get(domain) ?? asset.probe;
   const p = probe ? predictProba(probe, row) : 1;
@@ -49,9 +49,11 @@ export function mixture(asset: SteeringAsset, domain: string, overrides: AsaOver
   if (overrides.direction) return overrides.direction;
   const beta = overrides.beta ?? asset.params.beta;
   const global = asset.vectors.global.get(asset.layer);
-  const local = asset.vectors.domains.get(domain)?.get(asset.layer) ?? new Float32Array(global.length);
+  const local = asset.vectors.domains.get(domain)?.get(asset.layer);
   const which = overrides.vectors ?? "mov";
-  return global.map((g, k) => (which === "global" ? g : which === "domain" ? local[k] : local[k] + beta * g));
+  // An asset without domain vectors (a plain vector) steers with its global vector alone.
+  if (!local || which === "global") return global;
+  return global.map((g, k) => (which === "domain" ? local[k] : local[k] + beta * g));
 }
 
 export function asaSteering(asset: SteeringAsset, decision: AsaDecision, overrides: AsaOverrides = {}): SteeringSpec[] {

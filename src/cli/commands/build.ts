@@ -1,0 +1,78 @@
+import { saveAsset } from "../../assets/index.js";
+import { splitOf } from "../../data/index.js";
+import { renderSamples } from "../../eval/prompts.js";
+import { buildAsaAsset } from "../../science/buildAsa.js";
+import { lastTokenRows } from "../../science/rows.js";
+import { meanDifference, pairedDifferences, pcaDirection } from "../../vectors/index.js";
+import { UsageError, type Command } from "../command.js";
+import { dataOption, formatFrom, formatOption, modelOption, openDataset, openSession, parseInteger, parseNumberList, phaseProgress, subsetOption } from "../shared.js";
+
+export const buildCommand: Command = {
+  name: "build",
+  summary: "Build a steering asset (ASA controller, or a plain vector) that `eval --asset` uses",
+  usage: "llama-steer build [--model M] [--data D] --controller asa|vector [--method mean-diff|pca] [--layer L] --out FILE [--json]",
+  examples: ["llama-steer build --controller asa --out asa.json", "llama-steer build --controller vector --method pca --layer 12 --out v.json"],
+  options: {
+    model: modelOption,
+    data: dataOption,
+    controller: { type: "string", description: "asa (default) or vector", valueName: "NAME" },
+    method: { type: "string", description: "vector: mean-diff (default) or pca of paired differences", valueName: "NAME" },
+    layer: { type: "string", description: "layer (default: best probe AUC on TRAIN for asa; required for vector)", valueName: "L" },
+    alpha: { type: "string", description: "α grid for asa (chosen on VAL), or the strength stored for vector", valueName: "LIST" },
+    tau: { type: "string", description: "τ grid for asa (chosen on VAL)", valueName: "LIST" },
+    format: formatOption,
+    out: { type: "string", description: "asset file to write", valueName: "FILE" },
+    subset: subsetOption,
+  },
+  async run(values, _positionals, io) {
+    if (typeof values.out !== "string") throw new UsageError("--out FILE is required");
+    const controller = (values.controller as string | undefined) ?? "asa";
+    if (controller !== "asa" && controller !== "vector") throw new UsageError("--controller must be asa or vector");
+    const method = (values.method as string | undefined) ?? "mean-diff";
+    if (method !== "mean-diff" && method !== "pca") throw new UsageError("--method must be mean-diff or pca");
+    const layer = values.layer === undefined ? undefined : parseInteger("layer", values.layer, 0);
+    const format = formatFrom(values.format);
+    const dataset = await openDataset(values.data, io, values.subset);
+    const session = await openSession(values.model, io);
+    const bar = phaseProgress();
+    try {
+      if (controller === "asa") {
+        const built = await buildAsaAsset(session.ctx, dataset.samples, { format, layer, alphas: parseNumberList("alpha", values.alpha), taus: parseNumberList("tau", values.tau), signal: io.signal, onProgress: bar.onProgress });
+        await saveAsset(values.out, built.asset);
+        bar.done();
+        io.print(`wrote ${values.out}: layer ${built.asset.layer} (AUC ${built.sweep.best_auc.toFixed(3)}), α ${built.asset.params.alpha}, τ ${built.asset.params.tau}`);
+        return { out: values.out, controller, layer: built.asset.layer, params: built.asset.params, sweep: built.sweep, counts: built.counts };
+      }
+      if (layer === undefined) throw new UsageError("--layer is required for --controller vector");
+      const cal = dataset.samples.filter((s) => splitOf(s) === "cal");
+      const prompts = await renderSamples(session.model, cal, format, { signal: io.signal });
+      const rows = (await lastTokenRows(session.ctx, prompts, [layer], { signal: io.signal, onProgress: (d, t) => bar.onProgress("capture", d, t) })).get(layer)!;
+      const pos = new Map([[layer, rows.filter((_, i) => cal[i].needs_tool)]]);
+      const neg = new Map([[layer, rows.filter((_, i) => !cal[i].needs_tool)]]);
+      const fingerprint = session.model.info.fingerprint;
+      const diff = meanDifference(pos, neg, { modelFingerprint: fingerprint, source: "cal" });
+      // PCA needs pairs: tool-needed and no-tool rows are paired in order (the shorter list decides).
+      const n = Math.min(pos.get(layer)!.length, neg.get(layer)!.length);
+      const vector = method === "pca" ? pcaDirection(pairedDifferences(new Map([[layer, pos.get(layer)!.slice(0, n)]]), new Map([[layer, neg.get(layer)!.slice(0, n)]])), {}).scale(diff.norm(layer)).withMeta({ modelFingerprint: fingerprint }) : diff;
+      const alpha = parseNumberList("alpha", values.alpha)?.[0] ?? 1;
+      await saveAsset(values.out, {
+        modelFingerprint: fingerprint,
+        nEmbd: session.model.info.nEmbd,
+        layer,
+        method,
+        datasetHash: (await import("../../data/index.js")).datasetHash(dataset.samples),
+        tools: [...new Set(dataset.samples.flatMap((s) => s.tools.map((t) => t.function.name)))].sort(),
+        params: { alpha, beta: 0, tau: 0.5 },
+        vectors: { global: vector, domains: new Map() },
+        router: null,
+        probe: null,
+      });
+      bar.done();
+      io.print(`wrote ${values.out}: ${method} vector at layer ${layer} from ${cal.length} CAL samples`);
+      return { out: values.out, controller, method, layer, norm: vector.norm(layer) };
+    } finally {
+      bar.done();
+      await session.dispose();
+    }
+  },
+};
