@@ -9,6 +9,8 @@ export interface Progress {
 
 export function createProgress(label: string, total: number, stream: NodeJS.WriteStream = process.stderr): Progress {
   if (!stream.isTTY || process.env.CI) {
+    // No bar in logs: one line when a phase starts, so a long job still shows where it is.
+    stream.write(`${label} (${total})\n`);
     return { update() {}, done(message) { if (message) stream.write(`${message}\n`); } };
   }
   let current = 0;

@@ -50,12 +50,17 @@ export interface Session {
 
 /** Loads the model (fetching a manifest model if needed) and a context sized for batched evaluation. */
 export async function openSession(modelArg: unknown, io: CommandIo): Promise<Session> {
-  const progress = createProgress("fetching model", 1);
+  // Created on the first report only: a cached model prints nothing.
+  let progress: Progress | undefined;
   const modelPath = await resolveModelPath(typeof modelArg === "string" ? modelArg : defaultModelName(), {
     signal: io.signal,
-    onProgress: (p) => progress.update(p.bytes, p.totalBytes ?? Math.max(p.bytes, 1), `model: ${p.phase}`),
+    onProgress: (p) => {
+      if (p.phase === "verify-cache" || p.phase === "done") return;
+      progress ??= createProgress("fetching model", p.totalBytes ?? 1);
+      progress.update(p.bytes, p.totalBytes ?? Math.max(p.bytes, 1), `model: ${p.phase}`);
+    },
   });
-  progress.done();
+  progress?.done();
   const model = await loadModel(modelPath, { signal: io.signal });
   const ctx = await model.createContext({ contextSize: Math.min(8192, Math.max(2048, model.info.nCtxTrain)), batchSize: 512, sequences: 32 });
   return { model, ctx, modelPath, dispose: () => model.dispose() };
