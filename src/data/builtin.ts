@@ -3,10 +3,10 @@
  * from this module to the nearest package.json, which works from `src/` (tsx, vitest) and from `dist/` after
  * compilation alike; `dist/data/` holds compiled code, never the data.
  */
-import { existsSync } from "node:fs";
-import { dirname, join } from "node:path";
-import { fileURLToPath } from "node:url";
-import { ErrorCodes, SteerError, invalidArgument } from "../errors.js";
+import { join } from "node:path";
+
+import { invalidArgument } from "../errors.js";
+import { packageRoot } from "../util/packageRoot.js";
 
 export const BUILT_IN_DATASETS = Object.freeze({
   /** Math, code, search and translation requests that do or do not need that domain's tool, with hard negatives. */
@@ -31,15 +31,4 @@ export function builtInDatasetPath(name: BuiltInDatasetName): string {
   return join(packageRoot(), "data", BUILT_IN_DATASETS[name]);
 }
 
-let cachedRoot: string | undefined;
 
-/** The directory holding llama-steer's package.json. */
-export function packageRoot(): string {
-  if (cachedRoot !== undefined) return cachedRoot;
-  const start = dirname(fileURLToPath(import.meta.url));
-  for (let dir = start; ; dir = dirname(dir)) {
-    if (existsSync(join(dir, "package.json"))) return (cachedRoot = dir);
-    if (dirname(dir) === dir) break;
-  }
-  throw new SteerError(ErrorCodes.DATASET_INVALID, `Cannot find llama-steer's package.json above ${start}; the built-in datasets live beside it in data/`, { path: start });
-}

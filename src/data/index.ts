@@ -5,4 +5,5 @@ export { loadDataset, parseDataset, resolveDatasetPath, type LoadDatasetOptions,
 export { assignSplits, splitOf, stratumOf } from "./splits.js";
 export { canonicalJson, datasetHash } from "./fingerprint.js";
 export { datasetStats, findNearDuplicatePairs, userText, type DatasetStats, type NearDuplicateOptions } from "./stats.js";
-export { BUILT_IN_DATASETS, builtInDatasetNames, builtInDatasetPath, isBuiltInDatasetName, packageRoot, type BuiltInDatasetName } from "./builtin.js";
+export { BUILT_IN_DATASETS, builtInDatasetNames, builtInDatasetPath, isBuiltInDatasetName, type BuiltInDatasetName } from "./builtin.js";
+export { packageRoot } from "../util/packageRoot.js";

@@ -13,7 +13,7 @@ import { measureLogitShift } from "./logitShift.js";
 import type { Metrics } from "./metrics.js";
 import { renderSamples } from "./prompts.js";
 import type { EvalExample, EvalReport, LogitShift, MetricsRecord } from "./reportTypes.js";
-import { runSamples, summarize, type RunResult, type SampleOutcome } from "./runner.js";
+import { closingMarkers, runSamples, summarize, type RunResult, type SampleOutcome } from "./runner.js";
 
 export type ControllerName = "asa" | "always" | "none";
 
@@ -114,7 +114,7 @@ async function runAsa(
         },
       },
     })),
-    { maxTokens: options.maxTokens, stop: closers(options.format), signal: options.signal, onDone: () => options.onProgress?.(label, ++done, samples.length) },
+    { maxTokens: options.maxTokens, stop: closingMarkers(options.format), signal: options.signal, onDone: () => options.onProgress?.(label, ++done, samples.length) },
   );
   const outcomes: SampleOutcome[] = samples.map((s, i) => {
     const r = results[i];
@@ -122,10 +122,6 @@ async function runAsa(
     return { id: s.id, domain: s.domain, needsTool: s.needs_tool, expectedName: s.expected?.name ?? null, output, parse: options.format.parse(output, s.tools as never) };
   });
   return { result: { ...summarize(outcomes), outcomes }, decisions };
-}
-
-function closers(format: ToolFormat): string[] {
-  return format.name === "asa" ? ["</functioncall>"] : format.name === "json" ? [] : ["</tool_call>"];
 }
 
 async function runAblations(

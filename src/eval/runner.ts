@@ -71,7 +71,8 @@ export function summarize(outcomes: readonly SampleOutcome[]): { metrics: Metric
   return { metrics: computeMetrics(judged), byDomain: metricsByDomain(judged) };
 }
 
-function closingMarkers(format: ToolFormat): string[] {
+/** Stop strings that end a finished call in a format (kept in the judged output). */
+export function closingMarkers(format: ToolFormat): string[] {
   if (format.name === "asa") return ["</functioncall>"];
   if (format.name === "hermes" || format.name === "chat-template") return ["</tool_call>"];
   return [];
