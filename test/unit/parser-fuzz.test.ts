@@ -181,7 +181,8 @@ describe("parser fuzzing", () => {
     }
     console.log(`fuzz: slowest hostile input took ${slowest.toFixed(0)} ms for ${FORMATS.length} parsers`);
     expect(failures).toEqual([]);
-    expect(slowest).toBeLessThan(5000);
+    // A hang guard, not a speed target: linear-time parsing takes well under a second here.
+    expect(slowest).toBeLessThan(30_000);
   });
 
   it("reads back exactly what was written, in JSON and as Python literals", () => {
