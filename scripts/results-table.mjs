@@ -1,0 +1,30 @@
+#!/usr/bin/env node
+// Prints Markdown tables from `llama-steer eval --out` JSON files, for RESULTS.md.
+//   node scripts/results-table.mjs results/a.json [results/b.json ...]
+import { readFileSync } from "node:fs";
+
+const KEYS = ["precision", "recall", "f1", "accuracy", "fpr", "format_acc", "tool_name_acc", "args_acc", "success_precision", "success_recall"];
+const f = (x) => (typeof x === "number" && Number.isFinite(x) ? x.toFixed(3) : "—");
+
+for (const file of process.argv.slice(2)) {
+  const r = JSON.parse(readFileSync(file, "utf8"));
+  console.log(`### ${file}\n`);
+  console.log(`\`${r.reproducibility.command}\` — model \`${r.model.split("/").pop()}\` (sha256 ${r.reproducibility.model_sha256.slice(0, 12)}…), data ${r.data}, split ${r.split}, n = ${r.n}, format ${r.settings.format}, max ${r.settings.max_tokens} new tokens\n`);
+  const rows = [["baseline", r.baseline]];
+  if (r.steered) rows.push([`steered (${r.settings.controller}, layer ${r.settings.layer}, α ${r.steered.alpha}${r.steered.tau !== undefined ? `, τ ${r.steered.tau}` : ""})`, r.steered]);
+  for (const [name, m] of Object.entries(r.ablations ?? {})) if (name !== "baseline" && name !== "asa_full") rows.push([`ablation: ${name}`, m]);
+  console.log(`| run | ${KEYS.join(" | ")} |`);
+  console.log(`| --- | ${KEYS.map(() => "---").join(" | ")} |`);
+  for (const [name, m] of rows) console.log(`| ${name} | ${KEYS.map((k) => f(m[k])).join(" | ")} |`);
+  console.log("");
+  if (r.layer_auc) {
+    console.log(`Probe AUC per layer (TRAIN, 5-fold CV; shuffled-label control in brackets):\n`);
+    console.log(r.layer_auc.map((l) => `L${l.layer} ${f(l.auc)} (${f(l.auc_shuffled)})`).join(" · ") + "\n");
+  }
+  if (r.sweep) {
+    console.log(`α on VAL (at the chosen τ): ` + r.sweep.map((s) => `α ${s.alpha}: F1 ${f(s.f1)}, FPR ${f(s.fpr)}`).join("; ") + "\n");
+  }
+  for (const s of [].concat(r.logit_shift ?? [])) {
+    console.log(`Logit shift of the trigger token at α ${s.alpha} (n ${s.n}): +v ${f(s.plus)}, −v ${f(s.minus)}, random ${f(s.random)}; p(+v vs random) ${f(s.p_value)}, p(−v vs random) ${f(s.p_value_minus)}\n`);
+  }
+}
