@@ -72,6 +72,22 @@ describe("steering asset round trip", () => {
     expect(Array.from(loaded.probe!.standardizer!.scale)).toEqual(Array.from(input.probe!.standardizer!.scale));
   });
 
+  it("keeps per-domain probes, and refuses one for a domain without a vector", async () => {
+    const input = fixtureAsset();
+    const mathProbe = { standardizer: null, weights: Float64Array.from(seededVector(FIXTURE_N_EMBD, 9)), bias: 0.25 };
+    const path = pathFor();
+    await saveAsset(path, { ...input, domainProbes: new Map([["math", mathProbe]]) });
+    const loaded = await loadAsset(path);
+    const row = seededVector(FIXTURE_N_EMBD, 78);
+    expect([...loaded.domainProbes!.keys()]).toEqual(["math"]);
+    expect(predictProba(loaded.domainProbes!.get("math")!, row)).toBe(predictProba(mathProbe, row));
+    const bad = pathFor();
+    await saveAsset(bad, { ...input, domainProbes: new Map([["math", mathProbe]]) });
+    const { readFile, writeFile } = await import("node:fs/promises");
+    await writeFile(bad, (await readFile(bad, "utf8")).replace('"domainProbes": {\n  "math"', '"domainProbes": {\n  "poetry"'));
+    await expect(loadAsset(bad)).rejects.toMatchObject({ code: "ERR_ASSET_INVALID", message: expect.stringMatching(/domainProbes.*"poetry".*no vector/) });
+  });
+
   it("writes atomically and fills createdAt when omitted", async () => {
     const path = pathFor();
     const { createdAt: _, ...rest } = fixtureAsset();
