@@ -9,6 +9,7 @@ import { evalCommand } from "./commands/eval.js";
 import { fetchModelCommand } from "./commands/fetchModel.js";
 import { infoCommand } from "./commands/info.js";
 import { parseCommand } from "./commands/parse.js";
+import { readoutCommand } from "./commands/readout.js";
 import { sweepCommand } from "./commands/sweep.js";
 
-export const commands: Command[] = [infoCommand, fetchModelCommand, dataCommand, parseCommand, sweepCommand, buildCommand, evalCommand, doctorCommand, benchCommand, demoCommand];
+export const commands: Command[] = [infoCommand, fetchModelCommand, dataCommand, parseCommand, sweepCommand, buildCommand, evalCommand, readoutCommand, doctorCommand, benchCommand, demoCommand];

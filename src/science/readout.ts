@@ -1,0 +1,68 @@
+/**
+ * Tool readout: per-tool mean residual rows (from CAL) and, for a new prompt, the cosine of its row to
+ * each offered tool's mean. The best tool is the prediction; a small gap between the top two scores
+ * flags a likely wrong call an agent loop can act on (abstain, ask, retry).
+ */
+import { splitOf, type DatasetSample } from "../data/index.js";
+import type { SteerContext } from "../engine/context.js";
+import type { ToolFormat } from "../formats/index.js";
+import { renderSamples } from "../eval/prompts.js";
+import { cosineReadout } from "../probes/index.js";
+import { meanOfRows } from "../vectors/rows.js";
+import { lastTokenRows, pick } from "./rows.js";
+
+export interface ToolMeans {
+  layer: number;
+  means: Map<string, Float32Array>;
+  /** Mean over all CAL rows, subtracted before cosines so the shared component does not dominate. */
+  center: Float32Array;
+}
+
+export interface ReadoutMeasurement {
+  layer: number;
+  n: number;
+  accuracy: number;
+  /** Error rate by top-1/top-2 gap quintile (lowest gaps first). */
+  gap_buckets: { low: number; high: number; n: number; error_rate: number }[];
+}
+
+export async function fitToolMeans(ctx: SteerContext, samples: readonly DatasetSample[], format: ToolFormat, layer: number, signal?: AbortSignal): Promise<ToolMeans> {
+  const cal = samples.filter((s) => splitOf(s) === "cal" && s.expected);
+  const prompts = await renderSamples(ctx.model, cal, format, { signal });
+  const rows = (await lastTokenRows(ctx, prompts, [layer], { signal })).get(layer)!;
+  const nEmbd = ctx.model.info.nEmbd;
+  const byTool = new Map<string, Float32Array[]>();
+  cal.forEach((s, i) => {
+    const list = byTool.get(s.expected!.name) ?? [];
+    list.push(rows[i]);
+    byTool.set(s.expected!.name, list);
+  });
+  const center = Float32Array.from(meanOfRows(rows, nEmbd));
+  const means = new Map([...byTool].map(([tool, r]) => [tool, Float32Array.from(meanOfRows(r, nEmbd), (x, k) => x - center[k])]));
+  return { layer, means, center };
+}
+
+/** Scores one row against the tools on offer (all known tools when `offered` is omitted). */
+export function readRow(toolMeans: ToolMeans, row: Float32Array, offered?: readonly string[]) {
+  const means = new Map([...toolMeans.means].filter(([tool]) => !offered || offered.includes(tool)));
+  return cosineReadout(means, row.map((x, k) => x - toolMeans.center[k]));
+}
+
+/** Readout accuracy on a split (choosing among each sample's own menu) and error rate per gap quintile. */
+export async function measureReadout(ctx: SteerContext, samples: readonly DatasetSample[], format: ToolFormat, toolMeans: ToolMeans, split = "test", signal?: AbortSignal): Promise<ReadoutMeasurement> {
+  const test = samples.filter((s) => splitOf(s) === split && s.expected && toolMeans.means.has(s.expected.name));
+  const prompts = await renderSamples(ctx.model, test, format, { signal });
+  const rows = (await lastTokenRows(ctx, pick(prompts, test.map((_, i) => i)), [toolMeans.layer], { signal })).get(toolMeans.layer)!;
+  const judged = test.map((s, i) => {
+    const r = readRow(toolMeans, rows[i], s.tools.map((t) => t.function.name));
+    return { correct: r.predicted === s.expected!.name, gap: r.gap };
+  });
+  const sorted = [...judged].sort((a, b) => a.gap - b.gap);
+  const buckets = [];
+  for (let q = 0; q < 5; q++) {
+    const part = sorted.slice(Math.floor((q * sorted.length) / 5), Math.floor(((q + 1) * sorted.length) / 5));
+    if (part.length === 0) continue;
+    buckets.push({ low: part[0].gap, high: part[part.length - 1].gap, n: part.length, error_rate: part.filter((x) => !x.correct).length / part.length });
+  }
+  return { layer: toolMeans.layer, n: judged.length, accuracy: judged.filter((x) => x.correct).length / Math.max(1, judged.length), gap_buckets: buckets };
+}
