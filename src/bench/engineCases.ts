@@ -61,9 +61,11 @@ export async function steeredDecodeVsPlain(setup: BenchSetup): Promise<BenchFigu
   const prompt = "Write a short story about a lighthouse keeper who finds a message in a bottle.";
   const maxTokens = 64;
   const run = (steer: boolean) => async () => {
-    const r = await ctx.generate(prompt, { maxTokens, steer: steer ? [{ layer, vector }] : undefined, signal: setup.signal });
-    // Time per generated token, prefill excluded.
-    return (r.timings.decodeMs / Math.max(1, r.tokens.length - 1)) * maxTokens;
+    // Past end-of-generation too: both variants must decode the same number of tokens.
+    const r = await ctx.generate(prompt, { maxTokens, steer: steer ? [{ layer, vector }] : undefined, ignoreEndOfGeneration: true, signal: setup.signal });
+    if (r.tokens.length !== maxTokens) throw new Error(`bench generated ${r.tokens.length} tokens instead of ${maxTokens}`);
+    // Time of the decode steps, prefill excluded.
+    return r.timings.decodeMs;
   };
   const timing = await timePaired(run(true), run(false), { reps: setup.reps, signal: setup.signal });
   return {

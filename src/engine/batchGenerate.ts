@@ -41,6 +41,8 @@ export interface BatchLoopOptions {
   /** 0: only prefill (and capture). */
   maxTokens: number;
   stop: readonly string[];
+  /** Keep going past end-of-generation tokens (benchmarks). Default false. */
+  ignoreEndOfGeneration?: boolean;
   /** Decode shared prompt prefixes once. Default true. */
   sharePrefixes?: boolean;
   signal?: AbortSignal;
@@ -208,7 +210,7 @@ async function runGroup(
       slot.generated.push(token);
       slot.lastToken = token;
       let reason: StopReason | undefined;
-      if (model.isEndOfGeneration(token)) reason = "eog";
+      if (model.isEndOfGeneration(token) && !options.ignoreEndOfGeneration) reason = "eog";
       else if (slot.text.push(model.tokenBytes(token, false))) reason = "stop";
       else if (slot.generated.length >= options.maxTokens) reason = "maxTokens";
       else if (slot.position >= geometry.nCtx) reason = "contextFull";

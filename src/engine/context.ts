@@ -105,6 +105,8 @@ export interface GenerateOptions {
   seed?: number;
   /** GBNF grammar the output must follow. */
   grammar?: string;
+  /** Keep generating past end-of-generation tokens until maxTokens (benchmarks). Default false. */
+  ignoreEndOfGeneration?: boolean;
   steer?: readonly SteeringSpec[];
   signal?: AbortSignal;
   /** Streamed text as it is generated (never a partial stop string). */
@@ -133,7 +135,7 @@ export interface GenerateBatchOptions extends Omit<GenerateOptions, "steer" | "o
   /** Decode prompt prefixes shared by several items once (default true). Results are the same either way. */
   sharePrefixes?: boolean;
 }
-const GENERATE_BATCH_KEYS = ["maxTokens", "stop", "temperature", "topK", "topP", "minP", "seed", "grammar", "signal", "onDone", "sharePrefixes"] as const;
+const GENERATE_BATCH_KEYS = ["maxTokens", "stop", "temperature", "topK", "topP", "minP", "seed", "grammar", "ignoreEndOfGeneration", "signal", "onDone", "sharePrefixes"] as const;
 
 export type GenerateBatchResult = BatchResult;
 
@@ -288,7 +290,7 @@ export class SteerContext {
           this.model.native,
           { nBatch: this.batchSize, nCtx: this.contextSize, nSeqMax: this.sequences, nEmbd },
           prepared.map((p, i) => ({ ...p, sampler: samplers[i] })),
-          { maxTokens, stop, signal, onDone: options.onDone, sharePrefixes: options.sharePrefixes },
+          { maxTokens, stop, signal, onDone: options.onDone, sharePrefixes: options.sharePrefixes, ignoreEndOfGeneration: options.ignoreEndOfGeneration === true },
         );
       } finally {
         for (const s of samplers) s.dispose();

@@ -128,6 +128,12 @@ describe("a loaded model", () => {
     }
   });
 
+  test("ignoreEndOfGeneration decodes exactly maxTokens", async () => {
+    const r = await ctx.generate("Once upon a time", { maxTokens: 20, ignoreEndOfGeneration: true });
+    expect(r.tokens.length).toBe(20);
+    expect(r.stopReason).toBe("maxTokens");
+  });
+
   test("seeded sampling repeats with the same seed", async () => {
     const a = await ctx.generate("The cat", { maxTokens: 10, temperature: 1, seed: 7 });
     const b = await ctx.generate("The cat", { maxTokens: 10, temperature: 1, seed: 7 });
