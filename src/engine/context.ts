@@ -12,7 +12,7 @@ import type { GenerateResult } from "./generate.js";
 import type { SteerModel } from "./model.js";
 import { validateCapturePositions, type CapturePositions } from "./positions.js";
 import { runPrompts } from "./runPrompts.js";
-import { assertLayer, resolveSpecs, type SteeringSpec } from "./steering.js";
+import { assertLayer, resolveSpecs, type ResolvedSpec, type SteeringSpec } from "./steering.js";
 
 export interface ContextOptions {
   /** Tokens the KV cache holds (shared by all sequences). Default 2048, capped at the model's training context. */
@@ -148,6 +148,8 @@ export class SteerContext {
   private disposed = false;
   private running = 0;
   private readonly cancel = new AbortController();
+  /** A control vector the user set; generation must not replace it with its own. */
+  private userControlVector = false;
 
   /** @internal use SteerModel.createContext() */
   constructor(
@@ -284,15 +286,24 @@ export class SteerContext {
           grammar: options.grammar,
         }),
       );
+      // Steering that every item applies to every token is the same as llama.cpp's control vector, which
+      // adds inside the graph instead of splitting it (doctor's cvec_equals_hook): use it, it is free.
+      const shared = this.userControlVector ? undefined : alwaysOnShared(prepared.map((p) => p.steer), prepared.some((p) => p.decide !== undefined));
+      if (shared) {
+        const data = new Float32Array((nLayer - 1) * nEmbd);
+        for (const spec of shared) for (let k = 0; k < nEmbd; k++) data[(spec.layer - 1) * nEmbd + k] += spec.vector[k];
+        this.native.setControlVector(data, 1, nLayer - 1);
+      }
       try {
         return await runBatchGeneration(
           this.native,
           this.model.native,
           { nBatch: this.batchSize, nCtx: this.contextSize, nSeqMax: this.sequences, nEmbd },
-          prepared.map((p, i) => ({ ...p, sampler: samplers[i] })),
+          prepared.map((p, i) => ({ ...p, steer: shared ? [] : p.steer, sampler: samplers[i] })),
           { maxTokens, stop, signal, onDone: options.onDone, sharePrefixes: options.sharePrefixes, ignoreEndOfGeneration: options.ignoreEndOfGeneration === true },
         );
       } finally {
+        if (shared) this.native.setControlVector(null);
         for (const s of samplers) s.dispose();
       }
     });
@@ -307,6 +318,7 @@ export class SteerContext {
     return this.run(undefined, async () => {
       if (vectors === null) {
         this.native.setControlVector(null);
+        this.userControlVector = false;
         return;
       }
       if (!(vectors instanceof Map)) throw invalidArgument("vectors", "a Map from layer to vector, or null", vectors);
@@ -319,6 +331,7 @@ export class SteerContext {
         data.set(toFiniteVector(`vectors.get(${layer})`, vector, nEmbd), (layer - 1) * nEmbd);
       }
       this.native.setControlVector(data, 1, nLayer - 1);
+      this.userControlVector = true;
     });
   }
 
@@ -397,6 +410,20 @@ export class SteerContext {
     this.queue = task.catch(() => undefined);
     return task;
   }
+}
+
+/**
+ * The specs, when every item has the same non-empty list of "all"-position specs at layers >= 1 (reachable
+ * by a control vector) and nothing decides steering per item; otherwise undefined.
+ */
+function alwaysOnShared(lists: readonly (readonly ResolvedSpec[])[], anyDecide: boolean): readonly ResolvedSpec[] | undefined {
+  const first = lists[0]?.filter((s) => !s.isNoop);
+  if (anyDecide || !first || first.length === 0 || first.some((s) => s.positions !== "all" || s.layer < 1)) return undefined;
+  const same = (a: readonly ResolvedSpec[]) => {
+    const b = a.filter((s) => !s.isNoop);
+    return b.length === first.length && b.every((s, i) => s === first[i] || (s.layer === first[i].layer && s.positions === "all" && s.vector.every((x, k) => x === first[i].vector[k])));
+  };
+  return lists.every(same) ? first : undefined;
 }
 
 function topLogProbs(logits: Float32Array, k: number, text: (token: number) => string): TokenLogProb[] {

@@ -128,6 +128,22 @@ describe("a loaded model", () => {
     }
   });
 
+  test("always-on steering shared by every item (run as a control vector) equals the per-row hook", async () => {
+    const vector = new Float32Array(E).map((_, i) => (i % 2 ? 4 : -4));
+    const steer = [{ layer: 1, vector }];
+    const fast = await ctx.generate("Once upon a time", { maxTokens: 10, steer });
+    // A second item without steering forces the hook path for the first.
+    const [viaHook] = await ctx.generateBatch([{ prompt: "Once upon a time", steer }, { prompt: "Hello" }], { maxTokens: 10 });
+    expect(Array.from(fast.tokens)).toEqual(Array.from(viaHook.tokens));
+    // A control vector the user set is left alone (and still applies).
+    await ctx.setControlVector(new Map([[1, vector]]));
+    const userSet = await ctx.generate("Once upon a time", { maxTokens: 10 });
+    await ctx.setControlVector(null);
+    expect(Array.from(userSet.tokens)).toEqual(Array.from(fast.tokens));
+    const plain = await ctx.generate("Once upon a time", { maxTokens: 10 });
+    expect(Array.from(plain.tokens)).not.toEqual(Array.from(fast.tokens));
+  });
+
   test("ignoreEndOfGeneration decodes exactly maxTokens", async () => {
     const r = await ctx.generate("Once upon a time", { maxTokens: 20, ignoreEndOfGeneration: true });
     expect(r.tokens.length).toBe(20);
