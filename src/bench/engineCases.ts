@@ -72,7 +72,7 @@ export async function steeredDecodeVsPlain(setup: BenchSetup): Promise<BenchFigu
     key: "steered_decode_vs_plain",
     value: timing.ratio,
     goal: 0.97,
-    detail: `greedy decode of ${maxTokens} tokens with one always-on spec at layer ${layer} vs none (tokens/s ratio)`,
+    detail: `greedy decode of ${maxTokens} tokens with one always-on spec at layer ${layer} (run as llama.cpp's control vector) vs none (tokens/s ratio)`,
     timing,
   };
 }
