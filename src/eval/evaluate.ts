@@ -13,7 +13,7 @@ import { measureLogitShift } from "./logitShift.js";
 import type { Metrics } from "./metrics.js";
 import { renderSamples } from "./prompts.js";
 import type { EvalExample, EvalReport, LogitShift, MetricsRecord } from "./reportTypes.js";
-import { closingMarkers, runSamples, summarize, type RunResult, type SampleOutcome } from "./runner.js";
+import { closingMarkers, judgeOutput, runSamples, summarize, type RunResult, type SampleOutcome } from "./runner.js";
 
 export type ControllerName = "asa" | "always" | "none";
 
@@ -116,11 +116,7 @@ async function runAsa(
     })),
     { maxTokens: options.maxTokens, stop: closingMarkers(options.format), signal: options.signal, onDone: () => options.onProgress?.(label, ++done, samples.length) },
   );
-  const outcomes: SampleOutcome[] = samples.map((s, i) => {
-    const r = results[i];
-    const output = r.stopReason === "stop" && r.stopString ? r.text + r.stopString : r.text;
-    return { id: s.id, domain: s.domain, needsTool: s.needs_tool, expectedName: s.expected?.name ?? null, output, parse: options.format.parse(output, s.tools as never) };
-  });
+  const outcomes: SampleOutcome[] = samples.map((s, i) => judgeOutput(s, results[i], options.format));
   return { result: { ...summarize(outcomes), outcomes }, decisions };
 }
 

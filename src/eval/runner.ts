@@ -4,6 +4,7 @@
  */
 import type { DatasetSample } from "../data/index.js";
 import type { SteerContext } from "../engine/context.js";
+import type { GenerateResult } from "../engine/generate.js";
 import type { SteeringSpec } from "../engine/steering.js";
 import type { ToolCallParseResult, ToolFormat } from "../formats/index.js";
 import { computeMetrics, metricsByDomain, type JudgedSample, type Metrics } from "./metrics.js";
@@ -51,19 +52,21 @@ export async function runSamples(ctx: SteerContext, samples: readonly DatasetSam
       onDone: () => options.onProgress?.(++done, samples.length),
     },
   );
-  const outcomes = samples.map((sample, i) => {
-    const r = results[i];
-    const output = r.stopReason === "stop" && r.stopString ? r.text + r.stopString : r.text;
-    return {
-      id: sample.id,
-      domain: sample.domain,
-      needsTool: sample.needs_tool,
-      expectedName: sample.expected?.name ?? null,
-      output,
-      parse: options.format.parse(output, sample.tools as never),
-    };
-  });
+  const outcomes = samples.map((sample, i) => judgeOutput(sample, results[i], options.format));
   return { ...summarize(outcomes), outcomes };
+}
+
+/** The strict verdict on one generation; a closing marker that ended it is part of the judged output. */
+export function judgeOutput(sample: DatasetSample, result: GenerateResult, format: ToolFormat): SampleOutcome {
+  const output = result.stopReason === "stop" && result.stopString ? result.text + result.stopString : result.text;
+  return {
+    id: sample.id,
+    domain: sample.domain,
+    needsTool: sample.needs_tool,
+    expectedName: sample.expected?.name ?? null,
+    output,
+    parse: format.parse(output, sample.tools as never),
+  };
 }
 
 export function summarize(outcomes: readonly SampleOutcome[]): { metrics: Metrics; byDomain: Record<string, Metrics> } {

@@ -134,8 +134,13 @@ function softplus(z: number): number {
 }
 
 function logisticOptions(options: LogisticOptions): Required<LogisticOptions> {
+  return fitOptions("logistic probe options", options, LOGISTIC_KEYS);
+}
+
+/** The fitting options logistic probes and routers share, validated and with their defaults. */
+export function fitOptions(name: string, options: LogisticOptions, knownKeys: readonly string[]): Required<LogisticOptions> {
   if (options === null || typeof options !== "object") throw invalidArgument("options", "an options object", options);
-  assertKnownKeys("logistic probe options", options, LOGISTIC_KEYS);
+  assertKnownKeys(name, options, knownKeys);
   const lambda = options.lambda ?? 0.01;
   const standardize = options.standardize ?? true;
   const maxIterations = options.maxIterations ?? 200;

@@ -6,9 +6,8 @@
  * Objective: mean cross-entropy + (lambda / 2) · ‖W‖² over standardised features (biases not penalised).
  */
 import { ErrorCodes, SteerError, invalidArgument } from "../errors.js";
-import { assertBoolean, assertFiniteNumber, assertInteger, assertKnownKeys } from "../util/validate.js";
 import { minimizeLbfgs } from "./lbfgs.js";
-import type { FitInfo } from "./logistic.js";
+import { fitOptions, type FitInfo } from "./logistic.js";
 import { checkRow, toMatrix, type RowsLike } from "./matrix.js";
 import { fitStandardizer, standardizeRows, type Standardizer } from "./standardize.js";
 
@@ -43,16 +42,7 @@ export interface RouteResult {
 }
 
 export function fitSoftmaxRouter(x: RowsLike, labels: readonly string[], options: RouterOptions = {}): { router: SoftmaxRouter; info: FitInfo } {
-  if (options === null || typeof options !== "object") throw invalidArgument("options", "an options object", options);
-  assertKnownKeys("router options", options, ROUTER_KEYS);
-  const lambda = options.lambda ?? 0.01;
-  const standardize = options.standardize ?? true;
-  const maxIterations = options.maxIterations ?? 200;
-  const tolerance = options.tolerance ?? 1e-6;
-  assertFiniteNumber("options.lambda", lambda, 0);
-  assertBoolean("options.standardize", standardize);
-  assertInteger("options.maxIterations", maxIterations, 1);
-  assertFiniteNumber("options.tolerance", tolerance, 0);
+  const { lambda, standardize, maxIterations, tolerance } = fitOptions("router options", options, ROUTER_KEYS);
   const raw = toMatrix("x", x);
   const { classes, target } = encodeLabels(labels, raw.rows, options.classes);
   const standardizer = standardize ? fitStandardizer(raw) : null;
