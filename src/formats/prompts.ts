@@ -13,6 +13,14 @@ function toolLines(tools: readonly ToolDefinition[], wrap: (tool: object) => obj
   return described.map((tool) => JSON.stringify(wrap(tool))).join("\n");
 }
 
+/**
+ * A worked call to a tool that is never offered. Small models copy whatever call the instructions show; a
+ * placeholder such as `TOOL_NAME` then comes back verbatim, while a concrete call to a foreign tool teaches the
+ * shape without handing out a name or arguments that would pass the strict parser.
+ */
+const EXAMPLE_CALL = '{"name": "get_time", "arguments": {"timezone": "Europe/Paris"}}';
+const EXAMPLE_INTRO = "For example, if a tool named get_time were listed, asking for the time in Paris would be answered with:";
+
 /** The ASA protocol: calls as `<functioncall>{"name": ..., "arguments": {...}}</functioncall>`. */
 export function asaSystemPrompt(tools: readonly ToolDefinition[]): string {
   return [
@@ -20,8 +28,9 @@ export function asaSystemPrompt(tools: readonly ToolDefinition[]): string {
     "",
     toolLines(tools),
     "",
-    "If answering the user's last message needs a tool, reply with the call alone, written exactly like this:",
-    '<functioncall>{"name": "TOOL_NAME", "arguments": {ARGUMENTS}}</functioncall>',
+    "If answering the user's last message needs a tool, reply with the call alone: <functioncall>, a JSON object with the tool's name and its arguments, then </functioncall>.",
+    EXAMPLE_INTRO,
+    `<functioncall>${EXAMPLE_CALL}</functioncall>`,
     "Use only the tools listed above, give the arguments as a JSON object that fits the tool's schema, and write one <functioncall> block per call.",
     "If no tool is needed, answer the user directly and do not write <functioncall>.",
   ].join("\n");
@@ -35,11 +44,12 @@ export function hermesSystemPrompt(tools: readonly ToolDefinition[]): string {
     toolLines(tools, (fn) => ({ type: "function", function: fn })),
     "</tools>",
     "",
-    "To use a tool, write a JSON object with its name and arguments between <tool_call> and </tool_call>:",
+    "To use a tool, write a JSON object with its name and arguments between <tool_call> and </tool_call>.",
+    EXAMPLE_INTRO,
     "<tool_call>",
-    '{"name": "TOOL_NAME", "arguments": {ARGUMENTS}}',
+    EXAMPLE_CALL,
     "</tool_call>",
-    "Write one such block per call. If no tool is needed, reply to the user normally.",
+    "Use only the tools inside <tools></tools> and write one such block per call. If no tool is needed, reply to the user normally.",
   ].join("\n");
 }
 
@@ -50,9 +60,10 @@ export function bareJsonSystemPrompt(tools: readonly ToolDefinition[]): string {
     "",
     toolLines(tools),
     "",
-    "If a tool is needed, reply with only a JSON object naming the tool and its arguments, with no text before or after it:",
-    '{"name": "TOOL_NAME", "arguments": {ARGUMENTS}}',
-    "If no tool is needed, answer the user in plain text.",
+    "If a tool is needed, reply with only a JSON object naming the tool and its arguments, with no text before or after it.",
+    EXAMPLE_INTRO,
+    EXAMPLE_CALL,
+    "Use only the tools listed above. If no tool is needed, answer the user in plain text.",
   ].join("\n");
 }
 

@@ -71,8 +71,9 @@ describe("built-in system prompts", () => {
       {"name":"get_weather","description":"Current weather for a city","parameters":{"type":"object","properties":{"city":{"type":"string"}},"required":["city"]}}
       {"name":"get_time","description":"Current time","parameters":{"type":"object","properties":{}}}
 
-      If answering the user's last message needs a tool, reply with the call alone, written exactly like this:
-      <functioncall>{"name": "TOOL_NAME", "arguments": {ARGUMENTS}}</functioncall>
+      If answering the user's last message needs a tool, reply with the call alone: <functioncall>, a JSON object with the tool's name and its arguments, then </functioncall>.
+      For example, if a tool named get_time were listed, asking for the time in Paris would be answered with:
+      <functioncall>{"name": "get_time", "arguments": {"timezone": "Europe/Paris"}}</functioncall>
       Use only the tools listed above, give the arguments as a JSON object that fits the tool's schema, and write one <functioncall> block per call.
       If no tool is needed, answer the user directly and do not write <functioncall>."
     `);
@@ -86,11 +87,12 @@ describe("built-in system prompts", () => {
       {"type":"function","function":{"name":"get_time","description":"Current time","parameters":{"type":"object","properties":{}}}}
       </tools>
 
-      To use a tool, write a JSON object with its name and arguments between <tool_call> and </tool_call>:
+      To use a tool, write a JSON object with its name and arguments between <tool_call> and </tool_call>.
+      For example, if a tool named get_time were listed, asking for the time in Paris would be answered with:
       <tool_call>
-      {"name": "TOOL_NAME", "arguments": {ARGUMENTS}}
+      {"name": "get_time", "arguments": {"timezone": "Europe/Paris"}}
       </tool_call>
-      Write one such block per call. If no tool is needed, reply to the user normally."
+      Use only the tools inside <tools></tools> and write one such block per call. If no tool is needed, reply to the user normally."
     `);
   });
 
@@ -100,9 +102,10 @@ describe("built-in system prompts", () => {
 
       (no tools are available)
 
-      If a tool is needed, reply with only a JSON object naming the tool and its arguments, with no text before or after it:
-      {"name": "TOOL_NAME", "arguments": {ARGUMENTS}}
-      If no tool is needed, answer the user in plain text."
+      If a tool is needed, reply with only a JSON object naming the tool and its arguments, with no text before or after it.
+      For example, if a tool named get_time were listed, asking for the time in Paris would be answered with:
+      {"name": "get_time", "arguments": {"timezone": "Europe/Paris"}}
+      Use only the tools listed above. If no tool is needed, answer the user in plain text."
     `);
   });
 
@@ -116,8 +119,9 @@ describe("built-in system prompts", () => {
 
       {"name":"get_time","description":"Current time","parameters":{"type":"object","properties":{}}}
 
-      If answering the user's last message needs a tool, reply with the call alone, written exactly like this:
-      <functioncall>{"name": "TOOL_NAME", "arguments": {ARGUMENTS}}</functioncall>
+      If answering the user's last message needs a tool, reply with the call alone: <functioncall>, a JSON object with the tool's name and its arguments, then </functioncall>.
+      For example, if a tool named get_time were listed, asking for the time in Paris would be answered with:
+      <functioncall>{"name": "get_time", "arguments": {"timezone": "Europe/Paris"}}</functioncall>
       Use only the tools listed above, give the arguments as a JSON object that fits the tool's schema, and write one <functioncall> block per call.
       If no tool is needed, answer the user directly and do not write <functioncall>.<|im_end|>
       <|im_start|>user
