@@ -9,6 +9,9 @@ import { createProgress, type Progress } from "./progress.js";
 
 export const modelOption: OptionSpec = { type: "string", description: "model name from the manifest or a GGUF path (default: the default model)", valueName: "NAME|PATH" };
 export const dataOption: OptionSpec = { type: "string", description: "built-in dataset (necessity, tool-choice, within-topic) or a JSONL file (default necessity)", valueName: "NAME|FILE" };
+export const threadsOption: OptionSpec = { type: "string", description: "CPU threads for the model (default: all available cores)", valueName: "N" };
+/** The options of every command that opens a model: spread into a command's `options`. */
+export const sessionOptions = { model: modelOption, threads: threadsOption } as const;
 export const formatOption: OptionSpec = { type: "string", description: "tool format: asa, hermes, json, chat-template (default asa)", valueName: "NAME" };
 
 export function parseNumberList(flag: string, value: unknown): number[] | undefined {
@@ -49,7 +52,9 @@ export interface Session {
 }
 
 /** Loads the model (fetching a manifest model if needed) and a context sized for batched evaluation. */
-export async function openSession(modelArg: unknown, io: CommandIo): Promise<Session> {
+export async function openSession(values: { model?: unknown; threads?: unknown }, io: CommandIo): Promise<Session> {
+  const modelArg = values.model;
+  const threads = values.threads === undefined ? "auto" : parseInteger("threads", values.threads, 1, 1);
   // Created on the first report only: a cached model prints nothing.
   let progress: Progress | undefined;
   const modelPath = await resolveModelPath(typeof modelArg === "string" ? modelArg : defaultModelName(), {
@@ -62,7 +67,7 @@ export async function openSession(modelArg: unknown, io: CommandIo): Promise<Ses
   });
   progress?.done();
   const model = await loadModel(modelPath, { signal: io.signal });
-  const ctx = await model.createContext({ contextSize: Math.min(8192, Math.max(2048, model.info.nCtxTrain)), batchSize: 512, sequences: 32 });
+  const ctx = await model.createContext({ contextSize: Math.min(8192, Math.max(2048, model.info.nCtxTrain)), batchSize: 512, sequences: 32, threads });
   return { model, ctx, modelPath, dispose: () => model.dispose() };
 }
 

@@ -5,7 +5,7 @@ import { buildAsaAsset } from "../../science/buildAsa.js";
 import { lastTokenRows } from "../../science/rows.js";
 import { meanDifference, pairedDifferences, pcaDirection } from "../../vectors/index.js";
 import { UsageError, type Command } from "../command.js";
-import { dataOption, formatFrom, formatOption, modelOption, openDataset, openSession, parseInteger, parseNumberList, phaseProgress, subsetOption } from "../shared.js";
+import { dataOption, formatFrom, formatOption, sessionOptions, openDataset, openSession, parseInteger, parseNumberList, phaseProgress, subsetOption } from "../shared.js";
 
 export const buildCommand: Command = {
   name: "build",
@@ -13,7 +13,7 @@ export const buildCommand: Command = {
   usage: "llama-steer build [--model M] [--data D] --controller asa|vector [--method mean-diff|pca] [--layer L] --out FILE [--json]",
   examples: ["llama-steer build --controller asa --out asa.json", "llama-steer build --controller vector --method pca --layer 12 --out v.json"],
   options: {
-    model: modelOption,
+    ...sessionOptions,
     data: dataOption,
     controller: { type: "string", description: "asa (default) or vector", valueName: "NAME" },
     method: { type: "string", description: "vector: mean-diff (default) or pca of paired differences", valueName: "NAME" },
@@ -33,7 +33,7 @@ export const buildCommand: Command = {
     const layer = values.layer === undefined ? undefined : parseInteger("layer", values.layer, 0);
     const format = formatFrom(values.format);
     const dataset = await openDataset(values.data, io, values.subset);
-    const session = await openSession(values.model, io);
+    const session = await openSession(values, io);
     const bar = phaseProgress();
     try {
       if (controller === "asa") {

@@ -14,6 +14,7 @@ export const demoCommand: Command = {
   examples: ["llama-steer demo", "llama-steer demo --subset 1 --report full-report.html"],
   options: {
     model: evalCommand.options.model,
+    threads: evalCommand.options.threads,
     subset: { type: "string", description: "keep every K-th sample of each split (default 5)", valueName: "K" },
     report: { type: "string", description: "HTML report path (default llama-steer-demo.html)", valueName: "FILE" },
   },
@@ -21,6 +22,7 @@ export const demoCommand: Command = {
     return evalCommand.run(
       {
         model: values.model,
+        threads: values.threads,
         data: "necessity",
         split: "test",
         controller: "asa",

@@ -11,7 +11,7 @@ import { renderHtmlReport, renderMarkdownSummary } from "../../report/index.js";
 import { buildAsaAsset } from "../../science/buildAsa.js";
 import { packageVersion } from "../version.js";
 import { UsageError, type Command } from "../command.js";
-import { dataOption, formatFrom, formatOption, modelOption, openDataset, openSession, parseInteger, parseNumberList, phaseProgress, subsetOption } from "../shared.js";
+import { dataOption, formatFrom, formatOption, sessionOptions, openDataset, openSession, parseInteger, parseNumberList, phaseProgress, subsetOption } from "../shared.js";
 
 const SPLITS = ["cal", "train", "val", "test"];
 
@@ -27,7 +27,7 @@ export const evalCommand: Command = {
     "llama-steer eval --asset asa.json --ablations --json > eval.json",
   ],
   options: {
-    model: modelOption,
+    ...sessionOptions,
     data: dataOption,
     split: { type: "string", description: "split to report on (default test)", valueName: "SPLIT" },
     asset: { type: "string", description: "steering asset from `llama-steer build` (implies --controller asa)", valueName: "FILE" },
@@ -54,7 +54,7 @@ export const evalCommand: Command = {
     const layer = values.layer === undefined ? undefined : parseInteger("layer", values.layer, 0);
     const format = formatFrom(values.format);
     const dataset = await openDataset(values.data, io, values.subset);
-    const session = await openSession(values.model, io);
+    const session = await openSession(values, io);
     const bar = phaseProgress();
     try {
       let asset: SteeringAsset | undefined;

@@ -3,7 +3,7 @@ import { renderSamples } from "../../eval/prompts.js";
 import { fitToolMeans, measureReadout, readRow } from "../../science/readout.js";
 import { lastTokenRows } from "../../science/rows.js";
 import type { Command } from "../command.js";
-import { formatFrom, formatOption, modelOption, openDataset, openSession, parseInteger, phaseProgress, subsetOption } from "../shared.js";
+import { formatFrom, formatOption, sessionOptions, openDataset, openSession, parseInteger, phaseProgress, subsetOption } from "../shared.js";
 
 export const readoutCommand: Command = {
   name: "readout",
@@ -14,7 +14,7 @@ export const readoutCommand: Command = {
     "llama-steer readout --json     # accuracy on TEST and error rate per gap bucket",
   ],
   options: {
-    model: modelOption,
+    ...sessionOptions,
     data: { type: "string", description: "dataset with expected tools (default tool-choice)", valueName: "NAME|FILE" },
     layer: { type: "string", description: "layer to read (default: the middle layer)", valueName: "L" },
     prompt: { type: "string", description: "score this user message against every tool of the dataset", valueName: "TEXT" },
@@ -23,7 +23,7 @@ export const readoutCommand: Command = {
   },
   async run(values, _positionals, io) {
     const dataset = await openDataset(values.data ?? "tool-choice", io, values.subset);
-    const session = await openSession(values.model, io);
+    const session = await openSession(values, io);
     const bar = phaseProgress();
     try {
       const layer = parseInteger("layer", values.layer, Math.floor(session.model.info.nLayer / 2));

@@ -3,17 +3,17 @@ import { renderSamples } from "../../eval/prompts.js";
 import { lastTokenRows } from "../../science/rows.js";
 import { sweepLayers } from "../../science/sweep.js";
 import { UsageError, type Command } from "../command.js";
-import { dataOption, formatFrom, formatOption, modelOption, openDataset, openSession, parseLayers, phaseProgress, subsetOption } from "../shared.js";
+import { dataOption, formatFrom, formatOption, sessionOptions, openDataset, openSession, parseLayers, phaseProgress, subsetOption } from "../shared.js";
 
 export const sweepCommand: Command = {
   name: "sweep",
   summary: "Probe AUC per layer on TRAIN (cross-validated, with a shuffled-label control): where tool intent is readable",
   usage: "llama-steer sweep [--model M] [--data D] [--layers LIST|A..B] [--format F] [--json]",
   examples: ["llama-steer sweep", "llama-steer sweep --layers 4..20 --json"],
-  options: { model: modelOption, data: dataOption, layers: { type: "string", description: "layers to read (default all)", valueName: "LIST|A..B" }, format: formatOption, subset: subsetOption },
+  options: { ...sessionOptions, data: dataOption, layers: { type: "string", description: "layers to read (default all)", valueName: "LIST|A..B" }, format: formatOption, subset: subsetOption },
   async run(values, _positionals, io) {
     const dataset = await openDataset(values.data, io, values.subset);
-    const session = await openSession(values.model, io);
+    const session = await openSession(values, io);
     const bar = phaseProgress();
     try {
       const nLayer = session.model.info.nLayer;
