@@ -11,5 +11,6 @@ import { infoCommand } from "./commands/info.js";
 import { parseCommand } from "./commands/parse.js";
 import { readoutCommand } from "./commands/readout.js";
 import { sweepCommand } from "./commands/sweep.js";
+import { switchCommand } from "./commands/switch.js";
 
-export const commands: Command[] = [infoCommand, fetchModelCommand, dataCommand, parseCommand, sweepCommand, buildCommand, evalCommand, readoutCommand, doctorCommand, benchCommand, demoCommand];
+export const commands: Command[] = [infoCommand, fetchModelCommand, dataCommand, parseCommand, sweepCommand, buildCommand, evalCommand, switchCommand, readoutCommand, doctorCommand, benchCommand, demoCommand];

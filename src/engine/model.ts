@@ -8,6 +8,7 @@ import { assertInteger, assertKnownKeys, assertOptionalAbortSignal, assertString
 import { loadAddon, type LogLevelName, type NativeAddon, type NativeModel, type NativeSampler, type NativeSamplerOptions } from "./binding.js";
 import { SteerContext, type ContextOptions, type PromptInput } from "./context.js";
 import { checkModelFile } from "./modelFile.js";
+import { readOutputRow } from "../vectors/unembedding.js";
 
 export interface LoadModelOptions {
   /** Layers to offload to a GPU backend; 0 keeps everything on the CPU. Default 0. */
@@ -203,6 +204,17 @@ export class SteerModel {
     const tokens = this.checkTokens(prompt, name);
     if (tokens.length === 0) throw new SteerError(ErrorCodes.EMPTY_PROMPT, `${name} has no tokens`, { name });
     return tokens;
+  }
+
+  /**
+   * The output-layer (unembedding) row of a token, read from the model file and dequantized: the direction
+   * the final residual must point along for that token to win. Tied-embedding models give their token
+   * embedding row. @throws SteerError INVALID_ARGUMENT (token out of range), DISPOSED
+   */
+  async outputRow(tokenId: number): Promise<Float32Array> {
+    this.assertAlive();
+    assertInteger("tokenId", tokenId, 0, this.info.nVocab - 1);
+    return readOutputRow(this.info.path, tokenId, (type, bytes, n) => this.addon.dequantize(type, bytes, n));
   }
 
   /** @internal turns errors thrown by the addon ({code, message}) into SteerErrors. */

@@ -1,0 +1,61 @@
+import { writeFileAtomic } from "../../assets/atomicWrite.js";
+import { runToolSwitch } from "../../science/toolSwitch.js";
+import { UsageError, type Command } from "../command.js";
+import { formatFrom, formatOption, openDataset, openSession, parseInteger, parseNumberList, phaseProgress, sessionOptions, subsetOption } from "../shared.js";
+
+export const switchCommand: Command = {
+  name: "switch",
+  summary: "Steer the tool a model calls toward another tool on the menu (mean-difference and unembedding directions vs a random control)",
+  usage: "llama-steer switch [--model M] [--data tool-choice] [--layer L] [--alpha A] [--format asa|hermes|json] [--out FILE] [--json]",
+  examples: [
+    "llama-steer switch                          # default model, tool-choice TEST, middle layer, α 1",
+    "llama-steer switch --layer 12 --alpha 2 --subset 2 --json > switch.json",
+  ],
+  options: {
+    ...sessionOptions,
+    data: { type: "string", description: "dataset with tool menus and expected tools (default tool-choice)", valueName: "NAME|FILE" },
+    split: { type: "string", description: "split whose prompts are switched (default test; tool means always come from cal)", valueName: "SPLIT" },
+    layer: { type: "string", description: "layer the directions are measured at and added to (default: the middle layer)", valueName: "L" },
+    alpha: { type: "string", description: "strength of every direction (default 1)", valueName: "A" },
+    "max-tokens": { type: "string", description: "new tokens after the opened call (default 48)", valueName: "N" },
+    seed: { type: "string", description: "seed of the target draw and the random control (default 0)", valueName: "N" },
+    format: formatOption,
+    subset: subsetOption,
+    out: { type: "string", description: "also write the JSON document to this file", valueName: "FILE" },
+  },
+  async run(values, _positionals, io) {
+    const alphas = parseNumberList("alpha", values.alpha);
+    if (alphas !== undefined && alphas.length !== 1) throw new UsageError(`--alpha takes one number, got "${String(values.alpha)}"`);
+    const format = formatFrom(values.format);
+    const dataset = await openDataset(values.data ?? "tool-choice", io, values.subset);
+    const session = await openSession(values, io);
+    const bar = phaseProgress();
+    try {
+      const layer = parseInteger("layer", values.layer, Math.floor(session.model.info.nLayer / 2));
+      const report = await runToolSwitch(session.ctx, dataset.samples, {
+        format,
+        layer,
+        alpha: alphas?.[0],
+        maxTokens: parseInteger("max-tokens", values["max-tokens"], 48, 1),
+        seed: parseInteger("seed", values.seed, 0),
+        split: typeof values.split === "string" ? values.split : undefined,
+        signal: io.signal,
+        onProgress: bar.onProgress,
+      });
+      bar.done();
+      const pct = (x: number) => `${(100 * x).toFixed(1)}%`;
+      io.print(`tool switch on ${dataset.name}, ${report.n} prompts, layer ${report.layer}, α ${report.alpha}, format ${format.name}`);
+      io.print(`  unsteered names the expected tool: ${pct(report.baseline_accuracy)}; already names the target: ${pct(report.baseline_target_rate)}`);
+      io.print(`  mean-diff  switched ${pct(report.success_rate)}   arguments follow the target's schema ${pct(report.args_follow_schema_rate)}`);
+      io.print(`  unembed    switched ${pct(report.unembed_success_rate)}   arguments follow the target's schema ${pct(report.unembed_args_follow_schema_rate)}`);
+      io.print(`  random     switched ${pct(report.random_success_rate)}`);
+      if (report.first_token_shared > 0) io.print(`  ${report.first_token_shared} targets share their first name token with another tool on the menu`);
+      const document = { model: session.modelPath, data: dataset.name, format: format.name, ...report };
+      if (typeof values.out === "string") await writeFileAtomic(values.out, JSON.stringify(document, null, 2) + "\n");
+      return document;
+    } finally {
+      bar.done();
+      await session.dispose();
+    }
+  },
+};

@@ -1,0 +1,232 @@
+/**
+ * Tool switching: make a model call a different tool from the one it would pick, by adding a direction
+ * at one layer from the last prompt token on.
+ *
+ * The experiment, per TEST prompt (a tool menu and a request that needs one of its tools):
+ * 1. The reply is opened with the format's call up to the tool name (`<functioncall>{"name": "`), so
+ *    every sample is a call and the next tokens name the tool — the model only has to choose.
+ * 2. Unsteered, the model names a tool: the source (the expected tool when it names none of the menu).
+ * 3. A target is drawn (seeded) from the other tools of the menu, and the reply is generated again with
+ *    α·direction added at `layer` on the last prompt token and every generated token, for three directions:
+ *    - mean-diff: mean(target) − mean(source), the per-tool mean rows at that position on CAL;
+ *    - unembed: the output-matrix row of the target name's first token, scaled to the mean-diff norm;
+ *    - random: a seeded direction with the mean-diff norm (the control).
+ * Success: the steered reply names the target. Arguments follow the schema when the strict parser accepts
+ * the whole call with the target's schema.
+ */
+import { splitOf, type DatasetSample } from "../data/index.js";
+import type { SteerContext } from "../engine/context.js";
+import type { GenerateResult } from "../engine/generate.js";
+import type { SteeringSpec } from "../engine/steering.js";
+import { ErrorCodes, SteerError } from "../errors.js";
+import type { ToolDefinition, ToolFormat } from "../formats/index.js";
+import { renderSamples } from "../eval/prompts.js";
+import { closingMarkers } from "../eval/runner.js";
+import { SeededRandom } from "../synthetic/random.js";
+import { classMeans, randomLike, switchVector } from "../vectors/builders.js";
+import type { SteeringVector } from "../vectors/steeringVector.js";
+import { unembeddingDirection } from "../vectors/unembedding.js";
+import { lastTokenRows } from "./rows.js";
+
+export const SWITCH_METHODS = ["mean-diff", "unembed", "random"] as const;
+export type SwitchMethod = (typeof SWITCH_METHODS)[number];
+
+/** Where a call's tool name begins, per format: the reply is opened with this text. */
+const CALL_OPENINGS: Readonly<Record<string, string>> = {
+  asa: '<functioncall>{"name": "',
+  hermes: '<tool_call>\n{"name": "',
+  json: '{"name": "',
+};
+
+export interface ToolSwitchOptions {
+  /** Tool format whose call the reply is opened with: asa, hermes or json. */
+  format: ToolFormat;
+  /** Layer the directions are measured at and added to (l_out convention). */
+  layer: number;
+  /** Strength α of every direction. Default 1 (mean-diff at α 1 moves the source mean onto the target mean). */
+  alpha?: number;
+  /** New tokens after the opened call (the name, the arguments and the closing tag). Default 48. */
+  maxTokens?: number;
+  /** Seed of the target draw and of the random control. Default 0. */
+  seed?: number;
+  /** Split whose prompts are switched. Default "test". Tool means always come from "cal". */
+  split?: string;
+  signal?: AbortSignal;
+  onProgress?: (phase: string, done: number, total: number) => void;
+}
+
+export interface SwitchAttempt {
+  /** Tool name the reply gives (text up to the closing quote), or null when it gives none. */
+  name: string | null;
+  switched: boolean;
+  /** The whole call parses and its arguments validate against the target's schema. */
+  args_ok: boolean;
+  output: string;
+}
+
+export interface SwitchOutcome {
+  id: string;
+  menu: string[];
+  expected: string;
+  /** Name of the unsteered reply. */
+  baseline: string | null;
+  baseline_output: string;
+  source: string;
+  target: string;
+  /** The target's first name token is also the first token of another tool on the menu. */
+  target_first_token_shared: boolean;
+  attempts: Record<SwitchMethod, SwitchAttempt>;
+}
+
+export interface ToolSwitchReport {
+  n: number;
+  layer: number;
+  alpha: number;
+  max_tokens: number;
+  /** mean-diff successes / n. */
+  success_rate: number;
+  unembed_success_rate: number;
+  random_success_rate: number;
+  /** mean-diff: among successes, the share whose arguments follow the target's schema. */
+  args_follow_schema_rate: number;
+  unembed_args_follow_schema_rate: number;
+  /** Unsteered reply names the expected tool. */
+  baseline_accuracy: number;
+  /** Unsteered reply already names the drawn target (the floor any direction should beat). */
+  baseline_target_rate: number;
+  /** Samples whose target shares its first token with another menu tool (the unembed direction cannot separate them). */
+  first_token_shared: number;
+  outcomes: SwitchOutcome[];
+}
+
+export function callOpening(format: ToolFormat): string {
+  const opening = CALL_OPENINGS[format.name];
+  if (opening === undefined) {
+    throw new SteerError(ErrorCodes.INVALID_ARGUMENT, `Tool switching opens the call up to the tool name, which is defined for the formats ${Object.keys(CALL_OPENINGS).join(", ")}; got "${format.name}"`);
+  }
+  return opening;
+}
+
+/** The tool name at the start of a reply that continues an opened call: the text before the first quote. */
+export function nameFromContinuation(text: string): string | null {
+  const end = text.indexOf('"');
+  if (end <= 0) return null;
+  const name = text.slice(0, end);
+  return /^[A-Za-z0-9_.-]{1,64}$/.test(name) ? name : null;
+}
+
+function menuOf(sample: DatasetSample): string[] {
+  return sample.tools.map((t) => t.function.name);
+}
+
+/** Per-tool mean rows on CAL at the position that predicts the tool name (the opened call's last token). */
+async function fitSwitchMeans(ctx: SteerContext, samples: readonly DatasetSample[], options: ToolSwitchOptions, opening: string): Promise<Map<string, SteeringVector>> {
+  const cal = samples.filter((s) => splitOf(s) === "cal" && s.needs_tool && s.expected);
+  if (cal.length === 0) throw new SteerError(ErrorCodes.INVALID_ARGUMENT, "Tool switching needs CAL samples with an expected tool to measure per-tool means");
+  const prompts = (await renderSamples(ctx.model, cal, options.format, { signal: options.signal })).map((p) => p + opening);
+  const rows = (await lastTokenRows(ctx, prompts, [options.layer], { signal: options.signal, onProgress: (d, t) => options.onProgress?.("tool means on CAL", d, t) })).get(options.layer)!;
+  const byTool = new Map<string, Float32Array[]>();
+  cal.forEach((s, i) => byTool.set(s.expected!.name, [...(byTool.get(s.expected!.name) ?? []), rows[i]]));
+  return classMeans(new Map([...byTool].map(([tool, list]) => [tool, new Map([[options.layer, list]])])), { modelFingerprint: ctx.model.info.fingerprint, source: "tool-switch CAL means" });
+}
+
+/** The token that starts `name` right after the opened call (tokenized in place, not on its own). */
+function firstNameToken(ctx: SteerContext, opening: string, name: string): number {
+  const tokenize = (text: string) => ctx.model.tokenize(text, { addSpecial: false, parseSpecial: false });
+  const head = tokenize(opening);
+  const full = tokenize(opening + name);
+  const samePrefix = head.every((t, i) => full[i] === t);
+  return samePrefix && full.length > head.length ? full[head.length] : tokenize(name)[0];
+}
+
+function judged(result: GenerateResult): string {
+  return result.stopReason === "stop" && result.stopString ? result.text + result.stopString : result.text;
+}
+
+function attempt(format: ToolFormat, opening: string, output: string, target: string, tools: readonly ToolDefinition[]): SwitchAttempt {
+  const name = nameFromContinuation(output);
+  const parse = format.parse(opening + output, tools);
+  const switched = name === target;
+  return { name, switched, args_ok: switched && parse.args_ok && parse.calls.length > 0 && parse.calls.every((c) => c.name === target), output };
+}
+
+function steerFrom(vector: SteeringVector, alpha: number): SteeringSpec[] {
+  return [...vector.toSpecs({ strength: alpha, positions: "last-prompt" }), ...vector.toSpecs({ strength: alpha, positions: "generated" })];
+}
+
+export async function runToolSwitch(ctx: SteerContext, samples: readonly DatasetSample[], options: ToolSwitchOptions): Promise<ToolSwitchReport> {
+  const opening = callOpening(options.format);
+  const alpha = options.alpha ?? 1;
+  const maxTokens = options.maxTokens ?? 48;
+  const seed = options.seed ?? 0;
+  const split = options.split ?? "test";
+  if (!Number.isFinite(alpha)) throw new SteerError(ErrorCodes.NOT_FINITE, `alpha must be a finite number, got ${alpha}`);
+  const means = await fitSwitchMeans(ctx, samples, options, opening);
+  const test = samples.filter((s) => splitOf(s) === split && s.needs_tool && s.expected && menuOf(s).filter((t) => means.has(t)).length >= 2);
+  if (test.length === 0) throw new SteerError(ErrorCodes.INVALID_ARGUMENT, `No ${split} samples offer two or more tools with CAL means; tool switching has nothing to switch`);
+  const prompts = (await renderSamples(ctx.model, test, options.format, { signal: options.signal })).map((p) => p + opening);
+  const generation = { maxTokens, stop: closingMarkers(options.format), signal: options.signal };
+
+  let done = 0;
+  const baseline = await ctx.generateBatch(prompts.map((prompt) => ({ prompt })), { ...generation, onDone: () => options.onProgress?.("unsteered calls", ++done, prompts.length) });
+
+  const plans = await Promise.all(
+    test.map(async (sample, i) => {
+      const menu = menuOf(sample);
+      const named = nameFromContinuation(baseline[i].text);
+      const source = named !== null && menu.includes(named) && means.has(named) ? named : sample.expected!.name;
+      const candidates = menu.filter((t) => t !== source && means.has(t));
+      const target = candidates[Math.floor(new SeededRandom(seed, `switch target/${sample.id}`).nextFloat() * candidates.length)];
+      const meanDiff = switchVector(means, target, source);
+      const targetToken = firstNameToken(ctx, opening, target);
+      const unembed = unembeddingDirection(await ctx.model.outputRow(targetToken), meanDiff, { source: `first token of "${target}"` });
+      const random = randomLike(meanDiff, (seed * 7919 + i) >>> 0);
+      const shared = menu.some((t) => t !== target && firstNameToken(ctx, opening, t) === targetToken);
+      return { sample, menu, named, source, target, shared, vectors: { "mean-diff": meanDiff, unembed, random } as Record<SwitchMethod, SteeringVector> };
+    }),
+  );
+
+  done = 0;
+  const items = plans.flatMap((plan, i) => SWITCH_METHODS.map((method) => ({ prompt: prompts[i], steer: steerFrom(plan.vectors[method], alpha) })));
+  const steered = await ctx.generateBatch(items, { ...generation, onDone: () => options.onProgress?.("steered calls", ++done, items.length) });
+
+  const outcomes: SwitchOutcome[] = plans.map((plan, i) => {
+    const attempts = Object.fromEntries(
+      SWITCH_METHODS.map((method, m) => [method, attempt(options.format, opening, judged(steered[i * SWITCH_METHODS.length + m]), plan.target, plan.sample.tools as ToolDefinition[])]),
+    ) as Record<SwitchMethod, SwitchAttempt>;
+    return {
+      id: plan.sample.id,
+      menu: plan.menu,
+      expected: plan.sample.expected!.name,
+      baseline: plan.named,
+      baseline_output: judged(baseline[i]),
+      source: plan.source,
+      target: plan.target,
+      target_first_token_shared: plan.shared,
+      attempts,
+    };
+  });
+  return summarizeSwitch(outcomes, { layer: options.layer, alpha, maxTokens });
+}
+
+export function summarizeSwitch(outcomes: readonly SwitchOutcome[], settings: { layer: number; alpha: number; maxTokens: number }): ToolSwitchReport {
+  const n = outcomes.length;
+  const rate = (count: number, of: number) => (of > 0 ? count / of : 0);
+  const successes = (method: SwitchMethod) => outcomes.filter((o) => o.attempts[method].switched);
+  const argsRate = (method: SwitchMethod) => rate(successes(method).filter((o) => o.attempts[method].args_ok).length, successes(method).length);
+  return {
+    n,
+    layer: settings.layer,
+    alpha: settings.alpha,
+    max_tokens: settings.maxTokens,
+    success_rate: rate(successes("mean-diff").length, n),
+    unembed_success_rate: rate(successes("unembed").length, n),
+    random_success_rate: rate(successes("random").length, n),
+    args_follow_schema_rate: argsRate("mean-diff"),
+    unembed_args_follow_schema_rate: argsRate("unembed"),
+    baseline_accuracy: rate(outcomes.filter((o) => o.baseline === o.expected).length, n),
+    baseline_target_rate: rate(outcomes.filter((o) => o.baseline === o.target).length, n),
+    first_token_shared: outcomes.filter((o) => o.target_first_token_shared).length,
+    outcomes: [...outcomes],
+  };
+}

@@ -1,0 +1,82 @@
+// Tool switching on a synthetic model: the experiment's plumbing (opened call, per-tool means, three
+// directions, judging) is checked through invariants that hold for any weights.
+import { afterAll, beforeAll, describe, expect, test } from "vitest";
+
+import type { DatasetSample } from "../../src/data/index.js";
+import type { SteerContext } from "../../src/engine/context.js";
+import type { SteerModel } from "../../src/engine/model.js";
+import { ErrorCodes } from "../../src/errors.js";
+import { asaFormat, chatTemplateFormat } from "../../src/formats/index.js";
+import { readGgufTensor } from "../../src/gguf/reader.js";
+import { runToolSwitch, SWITCH_METHODS } from "../../src/science/toolSwitch.js";
+import { loadSynthetic } from "../helpers/models.js";
+
+const tool = (name: string) => ({ type: "function" as const, function: { name, description: `Does ${name}.`, parameters: { type: "object", properties: { q: { type: "string" } }, required: ["q"] } } });
+const TOOLS = [tool("open_map"), tool("play_song"), tool("send_mail")];
+
+function sample(id: string, split: "cal" | "test", expected: string, text: string): DatasetSample {
+  return { id, domain: "d", split, messages: [{ role: "user", content: text }], tools: TOOLS, needs_tool: true, expected: { name: expected, arguments: { q: text } } } as DatasetSample;
+}
+
+const SAMPLES: DatasetSample[] = [
+  sample("c1", "cal", "open_map", "where is the park"),
+  sample("c2", "cal", "open_map", "route to the station"),
+  sample("c3", "cal", "play_song", "put on some jazz"),
+  sample("c4", "cal", "play_song", "play the new album"),
+  sample("c5", "cal", "send_mail", "write to Ana"),
+  sample("c6", "cal", "send_mail", "email my boss"),
+  sample("t1", "test", "open_map", "how do I get home"),
+  sample("t2", "test", "play_song", "some music please"),
+  sample("t3", "test", "send_mail", "tell Bo I am late"),
+];
+
+describe("tool switching (synthetic llama)", () => {
+  let model: SteerModel;
+  let ctx: SteerContext;
+
+  beforeAll(async () => {
+    model = await loadSynthetic("llama");
+    ctx = await model.createContext({ contextSize: 2048, sequences: 16 });
+  });
+  afterAll(async () => {
+    await model.dispose();
+  });
+
+  test("at strength 0 every direction reproduces the unsteered reply, and the rates count exactly those replies", async () => {
+    const r = await runToolSwitch(ctx, SAMPLES, { format: asaFormat, layer: 2, alpha: 0, maxTokens: 6 });
+    expect(r.n).toBe(3);
+    for (const o of r.outcomes) {
+      expect(o.menu).toEqual(["open_map", "play_song", "send_mail"]);
+      expect(o.target).not.toBe(o.source);
+      for (const method of SWITCH_METHODS) expect(o.attempts[method].output).toBe(o.baseline_output);
+    }
+    expect(r.success_rate).toBe(r.baseline_target_rate);
+    expect(r.random_success_rate).toBe(r.baseline_target_rate);
+  });
+
+  test("a non-zero strength changes the replies, and the same seed gives the same experiment", async () => {
+    const options = { format: asaFormat, layer: 2, alpha: 8, maxTokens: 6, seed: 3 };
+    const a = await runToolSwitch(ctx, SAMPLES, options);
+    const b = await runToolSwitch(ctx, SAMPLES, options);
+    expect(b).toEqual(a);
+    for (const method of SWITCH_METHODS) expect(a.outcomes.some((o) => o.attempts[method].output !== o.baseline_output)).toBe(true);
+  });
+
+  test("the unembedding row is the output matrix's row, dequantized", async () => {
+    const info = model.info;
+    const { values } = await readGgufTensor(info.path, "output.weight").catch(() => readGgufTensor(info.path, "token_embd.weight"));
+    const token = 7;
+    const row = await model.outputRow(token);
+    expect(Array.from(row)).toEqual(Array.from(values.subarray(token * info.nEmbd, (token + 1) * info.nEmbd)));
+    await expect(model.outputRow(info.nVocab)).rejects.toMatchObject({ code: ErrorCodes.INVALID_ARGUMENT });
+  });
+
+  test("formats without a call opening and data without switchable prompts are typed errors", async () => {
+    await expect(runToolSwitch(ctx, SAMPLES, { format: chatTemplateFormat, layer: 2 })).rejects.toMatchObject({
+      code: ErrorCodes.INVALID_ARGUMENT,
+      message: 'Tool switching opens the call up to the tool name, which is defined for the formats asa, hermes, json; got "chat-template"',
+    });
+    await expect(runToolSwitch(ctx, SAMPLES.filter((s) => s.split === "cal"), { format: asaFormat, layer: 2 })).rejects.toMatchObject({ code: ErrorCodes.INVALID_ARGUMENT });
+    await expect(runToolSwitch(ctx, SAMPLES, { format: asaFormat, layer: 2, alpha: Number.NaN })).rejects.toMatchObject({ code: ErrorCodes.NOT_FINITE });
+  });
+});
