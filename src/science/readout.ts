@@ -23,7 +23,7 @@ export interface ReadoutMeasurement {
   n: number;
   accuracy: number;
   /** Error rate by top-1/top-2 gap quintile (lowest gaps first). */
-  gap_buckets: { low: number; high: number; n: number; error_rate: number }[];
+  gap_buckets: GapBucket[];
 }
 
 export async function fitToolMeans(ctx: SteerContext, samples: readonly DatasetSample[], format: ToolFormat, layer: number, signal?: AbortSignal): Promise<ToolMeans> {
@@ -57,12 +57,25 @@ export async function measureReadout(ctx: SteerContext, samples: readonly Datase
     const r = readRow(toolMeans, rows[i], s.tools.map((t) => t.function.name));
     return { correct: r.predicted === s.expected!.name, gap: r.gap };
   });
-  const sorted = [...judged].sort((a, b) => a.gap - b.gap);
-  const buckets = [];
-  for (let q = 0; q < 5; q++) {
-    const part = sorted.slice(Math.floor((q * sorted.length) / 5), Math.floor(((q + 1) * sorted.length) / 5));
+  return { layer: toolMeans.layer, n: judged.length, accuracy: judged.filter((x) => x.correct).length / Math.max(1, judged.length), gap_buckets: errorRateByGap(judged.map((x) => ({ gap: x.gap, wrong: !x.correct }))) };
+}
+
+export interface GapBucket {
+  /** Smallest and largest top-1/top-2 gap in the bucket. */
+  low: number;
+  high: number;
+  n: number;
+  error_rate: number;
+}
+
+/** Sorts judged items by gap and splits them into `count` equal buckets (lowest gaps first), each with its error rate. */
+export function errorRateByGap(items: readonly { gap: number; wrong: boolean }[], count = 5): GapBucket[] {
+  const sorted = [...items].sort((a, b) => a.gap - b.gap);
+  const buckets: GapBucket[] = [];
+  for (let q = 0; q < count; q++) {
+    const part = sorted.slice(Math.floor((q * sorted.length) / count), Math.floor(((q + 1) * sorted.length) / count));
     if (part.length === 0) continue;
-    buckets.push({ low: part[0].gap, high: part[part.length - 1].gap, n: part.length, error_rate: part.filter((x) => !x.correct).length / part.length });
+    buckets.push({ low: part[0].gap, high: part[part.length - 1].gap, n: part.length, error_rate: part.filter((x) => x.wrong).length / part.length });
   }
-  return { layer: toolMeans.layer, n: judged.length, accuracy: judged.filter((x) => x.correct).length / Math.max(1, judged.length), gap_buckets: buckets };
+  return buckets;
 }

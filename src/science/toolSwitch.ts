@@ -5,7 +5,7 @@
  * The experiment, per TEST prompt (a tool menu and a request that needs one of its tools):
  * 1. The reply is opened with the format's call up to the tool name (`<functioncall>{"name": "`), so
  *    every sample is a call and the next tokens name the tool — the model only has to choose.
- * 2. Unsteered, the model names a tool: the source (the expected tool when it names none of the menu).
+ * 2. The source is the prompt's own (expected) tool; the unsteered reply shows whether the model picks it.
  * 3. A target is drawn (seeded) from the other tools of the menu, and the reply is generated again with
  *    α·direction added at `layer` on the last prompt token and every generated token, for three directions:
  *    - mean-diff: mean(target) − mean(source), the per-tool mean rows at that position on CAL;
@@ -26,6 +26,8 @@ import { SeededRandom } from "../synthetic/random.js";
 import { classMeans, randomLike, switchVector } from "../vectors/builders.js";
 import type { SteeringVector } from "../vectors/steeringVector.js";
 import { unembeddingDirection } from "../vectors/unembedding.js";
+import { cosineReadout, meansAtLayer, meanOfMeans } from "../probes/readout.js";
+import { errorRateByGap, type GapBucket } from "./readout.js";
 import { lastTokenRows } from "./rows.js";
 
 export const SWITCH_METHODS = ["mean-diff", "unembed", "random"] as const;
@@ -68,7 +70,7 @@ export interface SwitchOutcome {
   id: string;
   menu: string[];
   expected: string;
-  /** Name of the unsteered reply. */
+  /** Name of the unsteered reply (the source is the expected tool whatever the model names). */
   baseline: string | null;
   baseline_output: string;
   source: string;
@@ -76,6 +78,15 @@ export interface SwitchOutcome {
   /** The target's first name token is also the first token of another tool on the menu. */
   target_first_token_shared: boolean;
   attempts: Record<SwitchMethod, SwitchAttempt>;
+  /** Cosine readout of the unsteered row at `layer`, just before the name, among the menu's tools. */
+  readout: { predicted: string; gap: number };
+}
+
+export interface SwitchReadout {
+  /** The readout's tool is the expected one. */
+  accuracy: number;
+  /** Per gap quintile (lowest first): how often the readout is wrong, and how often the model's own unsteered call is. */
+  gap_buckets: (GapBucket & { call_error_rate: number })[];
 }
 
 export interface ToolSwitchReport {
@@ -96,6 +107,7 @@ export interface ToolSwitchReport {
   baseline_target_rate: number;
   /** Samples whose target shares its first token with another menu tool (the unembed direction cannot separate them). */
   first_token_shared: number;
+  readout: SwitchReadout;
   outcomes: SwitchOutcome[];
 }
 
@@ -165,16 +177,10 @@ export async function runToolSwitch(ctx: SteerContext, samples: readonly Dataset
   const test = samples.filter((s) => splitOf(s) === split && s.needs_tool && s.expected && menuOf(s).filter((t) => means.has(t)).length >= 2);
   if (test.length === 0) throw new SteerError(ErrorCodes.INVALID_ARGUMENT, `No ${split} samples offer two or more tools with CAL means; tool switching has nothing to switch`);
   const prompts = (await renderSamples(ctx.model, test, options.format, { signal: options.signal })).map((p) => p + opening);
-  const generation = { maxTokens, stop: closingMarkers(options.format), signal: options.signal };
-
-  let done = 0;
-  const baseline = await ctx.generateBatch(prompts.map((prompt) => ({ prompt })), { ...generation, onDone: () => options.onProgress?.("unsteered calls", ++done, prompts.length) });
-
   const plans = await Promise.all(
     test.map(async (sample, i) => {
       const menu = menuOf(sample);
-      const named = nameFromContinuation(baseline[i].text);
-      const source = named !== null && menu.includes(named) && means.has(named) ? named : sample.expected!.name;
+      const source = sample.expected!.name;
       const candidates = menu.filter((t) => t !== source && means.has(t));
       const target = candidates[Math.floor(new SeededRandom(seed, `switch target/${sample.id}`).nextFloat() * candidates.length)];
       const meanDiff = switchVector(means, target, source);
@@ -182,28 +188,35 @@ export async function runToolSwitch(ctx: SteerContext, samples: readonly Dataset
       const unembed = unembeddingDirection(await ctx.model.outputRow(targetToken), meanDiff, { source: `first token of "${target}"` });
       const random = randomLike(meanDiff, (seed * 7919 + i) >>> 0);
       const shared = menu.some((t) => t !== target && firstNameToken(ctx, opening, t) === targetToken);
-      return { sample, menu, named, source, target, shared, vectors: { "mean-diff": meanDiff, unembed, random } as Record<SwitchMethod, SteeringVector> };
+      return { sample, menu, source, target, shared, vectors: { "mean-diff": meanDiff, unembed, random } as Record<SwitchMethod, SteeringVector> };
     }),
   );
 
-  done = 0;
-  const items = plans.flatMap((plan, i) => SWITCH_METHODS.map((method) => ({ prompt: prompts[i], steer: steerFrom(plan.vectors[method], alpha) })));
-  const steered = await ctx.generateBatch(items, { ...generation, onDone: () => options.onProgress?.("steered calls", ++done, items.length) });
+  // One unsteered and three steered replies per prompt, in one batch: the four share the prompt's cells.
+  const perPrompt = 1 + SWITCH_METHODS.length;
+  const items = plans.flatMap((plan, i) => [{ prompt: prompts[i], capture: [options.layer] }, ...SWITCH_METHODS.map((method) => ({ prompt: prompts[i], steer: steerFrom(plan.vectors[method], alpha) }))]);
+  let done = 0;
+  const results = await ctx.generateBatch(items, { maxTokens, stop: closingMarkers(options.format), signal: options.signal, onDone: () => options.onProgress?.("unsteered and steered calls", ++done, items.length) });
 
+  const meanRows = meansAtLayer(means, options.layer);
+  const center = meanOfMeans(meanRows);
   const outcomes: SwitchOutcome[] = plans.map((plan, i) => {
-    const attempts = Object.fromEntries(
-      SWITCH_METHODS.map((method, m) => [method, attempt(options.format, opening, judged(steered[i * SWITCH_METHODS.length + m]), plan.target, plan.sample.tools as ToolDefinition[])]),
-    ) as Record<SwitchMethod, SwitchAttempt>;
+    const offered = new Map([...meanRows].filter(([tool]) => plan.menu.includes(tool)));
+    const read = cosineReadout(offered, results[i * perPrompt].captured!.get(options.layer)!, { center });
+    const tools = plan.sample.tools as ToolDefinition[];
+    const baselineOutput = judged(results[i * perPrompt]);
+    const attempts = Object.fromEntries(SWITCH_METHODS.map((method, m) => [method, attempt(options.format, opening, judged(results[i * perPrompt + 1 + m]), plan.target, tools)])) as Record<SwitchMethod, SwitchAttempt>;
     return {
       id: plan.sample.id,
       menu: plan.menu,
       expected: plan.sample.expected!.name,
-      baseline: plan.named,
-      baseline_output: judged(baseline[i]),
+      baseline: nameFromContinuation(baselineOutput),
+      baseline_output: baselineOutput,
       source: plan.source,
       target: plan.target,
       target_first_token_shared: plan.shared,
       attempts,
+      readout: { predicted: read.predicted, gap: read.gap },
     };
   });
   return summarizeSwitch(outcomes, { layer: options.layer, alpha, maxTokens });
@@ -227,6 +240,16 @@ export function summarizeSwitch(outcomes: readonly SwitchOutcome[], settings: { 
     baseline_accuracy: rate(outcomes.filter((o) => o.baseline === o.expected).length, n),
     baseline_target_rate: rate(outcomes.filter((o) => o.baseline === o.target).length, n),
     first_token_shared: outcomes.filter((o) => o.target_first_token_shared).length,
+    readout: readoutOf(outcomes),
     outcomes: [...outcomes],
+  };
+}
+
+function readoutOf(outcomes: readonly SwitchOutcome[]): SwitchReadout {
+  const readoutWrong = errorRateByGap(outcomes.map((o) => ({ gap: o.readout.gap, wrong: o.readout.predicted !== o.expected })));
+  const callWrong = errorRateByGap(outcomes.map((o) => ({ gap: o.readout.gap, wrong: o.baseline !== o.expected })));
+  return {
+    accuracy: outcomes.length > 0 ? outcomes.filter((o) => o.readout.predicted === o.expected).length / outcomes.length : 0,
+    gap_buckets: readoutWrong.map((b, i) => ({ ...b, call_error_rate: callWrong[i].error_rate })),
   };
 }

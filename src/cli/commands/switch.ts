@@ -49,6 +49,10 @@ export const switchCommand: Command = {
       io.print(`  mean-diff  switched ${pct(report.success_rate)}   arguments follow the target's schema ${pct(report.args_follow_schema_rate)}`);
       io.print(`  unembed    switched ${pct(report.unembed_success_rate)}   arguments follow the target's schema ${pct(report.unembed_args_follow_schema_rate)}`);
       io.print(`  random     switched ${pct(report.random_success_rate)}`);
+      io.print(`  readout at layer ${report.layer} (cosine to CAL tool means, within the menu): accuracy ${pct(report.readout.accuracy)}`);
+      for (const b of report.readout.gap_buckets) {
+        io.print(`    gap ${b.low.toFixed(3)}–${b.high.toFixed(3)} (n ${b.n}): readout wrong ${pct(b.error_rate)}, unsteered call wrong ${pct(b.call_error_rate)}`);
+      }
       if (report.first_token_shared > 0) io.print(`  ${report.first_token_shared} targets share their first name token with another tool on the menu`);
       const document = { model: session.modelPath, data: dataset.name, format: format.name, ...report };
       if (typeof values.out === "string") await writeFileAtomic(values.out, JSON.stringify(document, null, 2) + "\n");
