@@ -12,6 +12,14 @@ export interface CommandIo {
   log(text: string): void;
   /** Fires on Ctrl-C. */
   signal: AbortSignal;
+  /**
+   * Lets a command take Ctrl-C for itself while `handler` is installed: the handler runs first, and returning true
+   * means the command dealt with it (chat stops only the reply being generated); false lets the CLI stop the
+   * command as usual. Returns a function that uninstalls the handler. Absent where nothing delivers Ctrl-C.
+   */
+  onInterrupt?(handler: () => boolean): () => void;
+  /** Stops the command as Ctrl-C does: `signal` aborts and the CLI exits with the interrupted code. */
+  interrupt?(): void;
 }
 
 export interface Command {

@@ -79,7 +79,10 @@ async function main(argv: string[]): Promise<number> {
 
   const controller = new AbortController();
   let interrupts = 0;
+  let claimInterrupt: (() => boolean) | undefined;
   const onSigint = () => {
+    // A command may take Ctrl-C for itself (chat stops the reply being generated and goes back to its prompt).
+    if (claimInterrupt?.()) return;
     interrupts++;
     if (interrupts > 1) process.exit(EXIT_INTERRUPTED);
     process.stderr.write("\nllama-steer: stopping (Ctrl-C again to force)\n");
@@ -93,6 +96,13 @@ async function main(argv: string[]): Promise<number> {
     },
     log: (text) => process.stderr.write(`${text}\n`),
     signal: controller.signal,
+    interrupt: () => controller.abort(new Error("interrupted by Ctrl-C")),
+    onInterrupt: (handler) => {
+      claimInterrupt = handler;
+      return () => {
+        if (claimInterrupt === handler) claimInterrupt = undefined;
+      };
+    },
   };
   try {
     const result = await command.run(values, positionals, io);
