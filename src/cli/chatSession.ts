@@ -46,7 +46,7 @@ export interface ChatTurn {
   output: string;
   /** Null without an asset, or when the reply was stopped before the prompt's row was read. */
   steering: ChatSteeringRecord | null;
-  /** Null when the asset has no tool means (or none for two or more tools at its layer). */
+  /** Null without tool means for two or more tools at the asset's layer, or when the row was not read. */
   readout: ChatReadoutRecord | null;
   verdict: ToolCallParseResult;
   /** Present (true) when Ctrl-C stopped the reply; such a turn is not added to the history. */
@@ -125,46 +125,46 @@ export class ChatSession {
     const sample: DatasetSample = { id: "chat", domain: "chat", messages, tools: this.renderTools, needs_tool: false, expected: null };
     const [prompt] = await renderSamples(ctx.model, [sample], format, { signal: options.signal });
     const settings = { ...this.settings };
+    // The prompt's own row at the asset's layer (last prompt token, before any injection): the gate and the readout read it.
+    let row: Float32Array | undefined;
     let decision: AsaDecision | undefined;
     let streamed = "";
     const onText = (chunk: string) => {
       streamed += chunk;
       options.onText?.(chunk);
     };
-    const readLayers = this.readoutPlan ? [this.readoutPlan.layer] : [];
     const steering = asset
       ? settings.steer
         ? {
             decide: {
               layer: asset.layer,
-              choose: (row: Float32Array) => {
-                decision = asaDecide(asset, row, { tau: settings.tau });
+              choose: (r: Float32Array) => {
+                row = r;
+                decision = asaDecide(asset, r, { tau: settings.tau });
                 return asaSteering(asset, decision, { alpha: settings.alpha });
               },
             },
-            capture: readLayers,
           }
         : // Off: read the row (a capture leaves the logits alone) so the gate is still reported, inject nothing.
-          { capture: [asset.layer, ...readLayers] }
+          { capture: [asset.layer] }
       : {};
     let output: string;
-    let captured: Map<number, Float32Array> | undefined;
     let interrupted = false;
     try {
       const [result] = await ctx.generateBatch([{ prompt, onText, ...steering }], { maxTokens, stop: closingMarkers(format), signal: options.signal });
       output = result.stopReason === "stop" && result.stopString ? result.text + result.stopString : result.text;
-      captured = result.captured;
+      if (asset) row ??= result.captured?.get(asset.layer);
     } catch (e) {
       if (!(options.signal?.aborted && isSteerError(e, ErrorCodes.ABORTED))) throw e;
       output = streamed;
       interrupted = true;
     }
-    if (asset && !settings.steer && captured) decision = asaDecide(asset, captured.get(asset.layer)!, { tau: settings.tau });
+    if (asset && row && !decision) decision = asaDecide(asset, row, { tau: settings.tau });
     const turn: ChatTurn = {
       user,
       output,
       steering: asset && decision ? { enabled: settings.steer, alpha: settings.alpha, tau: settings.tau, domain: decision.domain, p: decision.p, gate: decision.gate } : null,
-      readout: this.readoutPlan && captured ? readoutRecord(this.readoutPlan, captured.get(this.readoutPlan.layer)!) : null,
+      readout: this.readoutPlan && row ? readoutRecord(this.readoutPlan, row) : null,
       verdict: format.parse(output, this.tools),
       ...(interrupted ? { interrupted: true as const } : {}),
     };

@@ -12,6 +12,7 @@ import { PassThrough, Writable } from "node:stream";
 
 import { afterAll, beforeAll, describe, expect, test } from "vitest";
 
+import { loadAsset } from "../../src/assets/index.js";
 import { ChatSession, type ChatTurn } from "../../src/cli/chatSession.js";
 import type { CommandIo } from "../../src/cli/command.js";
 import { runChatLoop } from "../../src/cli/commands/chat.js";
@@ -346,7 +347,7 @@ describe("Ctrl-C", () => {
       return { stream, text: () => text };
     }
 
-    const newSession = () => new ChatSession({ ctx, format: getFormat("asa"), tools: TOOLS, maxTokens: 24 });
+    const newSession = async () => new ChatSession({ ctx, format: getFormat("asa"), tools: TOOLS, maxTokens: 24, asset: await loadAsset(assetFile) });
 
     test("stops only that reply: the turn is marked, the chat goes on", async () => {
       const { io, ctrlC } = cliLikeIo();
@@ -358,7 +359,7 @@ describe("Ctrl-C", () => {
       });
       input.write("What is 2+2?\n");
       input.end("What is 2+2?\n");
-      const turns = await runChatLoop(newSession(), { input, output: out.stream, interactive: false, io });
+      const turns = await runChatLoop(await newSession(), { input, output: out.stream, interactive: false, io });
       expect(io.signal.aborted).toBe(false);
       expect(turns).toHaveLength(2);
       expect(turns[0].interrupted).toBe(true);
@@ -369,6 +370,11 @@ describe("Ctrl-C", () => {
       expect(turns[1].output.startsWith(turns[0].output)).toBe(true);
       expect(turns[1].output.length).toBeGreaterThan(turns[0].output.length);
       expect(out.text()).toContain("[stopped]");
+      // The gate and the readout were read before the reply began, so the stopped turn reports them too.
+      expect(turns[0].steering).toEqual(turns[1].steering);
+      expect(turns[0].steering).toMatchObject({ enabled: true, gate: 1, domain: "math" });
+      expect(turns[0].readout).toEqual(turns[1].readout);
+      expect(turns[0].readout).not.toBeNull();
     });
 
     test("a second Ctrl-C during the same reply stops the chat with ERR_ABORTED", async () => {
@@ -381,7 +387,7 @@ describe("Ctrl-C", () => {
         }
       });
       input.end("What is 2+2?\nnever answered\n");
-      await expect(runChatLoop(newSession(), { input, output: out.stream, interactive: false, io })).rejects.toMatchObject({ code: "ERR_ABORTED" });
+      await expect(runChatLoop(await newSession(), { input, output: out.stream, interactive: false, io })).rejects.toMatchObject({ code: "ERR_ABORTED" });
       expect(io.signal.aborted).toBe(true);
     });
 
@@ -389,7 +395,7 @@ describe("Ctrl-C", () => {
       const { io, ctrlC } = cliLikeIo();
       const input = new PassThrough();
       const out = transcript(() => undefined);
-      const loop = runChatLoop(newSession(), { input, output: out.stream, interactive: false, io });
+      const loop = runChatLoop(await newSession(), { input, output: out.stream, interactive: false, io });
       // Nothing was typed: the loop is waiting for the first line.
       await new Promise((resolve) => setImmediate(resolve));
       ctrlC();

@@ -106,6 +106,7 @@ export async function runChatLoop(session: ChatSession, options: ChatLoopOptions
   // On a terminal readline reads Ctrl-C as a key; treat it as the signal would be.
   rl.on("SIGINT", () => {
     if (claimInterrupt()) return;
+    output.write("\n");
     if (io.interrupt) io.interrupt();
     else rl.close();
   });
