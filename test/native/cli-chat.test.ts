@@ -349,6 +349,25 @@ describe("Ctrl-C", () => {
 
     const newSession = async () => new ChatSession({ ctx, format: getFormat("asa"), tools: TOOLS, maxTokens: 24, asset: await loadAsset(assetFile) });
 
+    test("slash commands check their arguments and leave the settings alone on a mistake", async () => {
+      const chat = await newSession();
+      expect(chat.settings).toEqual({ steer: true, alpha: CHAT_ASSET_ALPHA, tau: CHAT_ASSET_TAU });
+      for (const bad of ["/alpha", "/alpha NaN", "/alpha Infinity", "/alpha 1 2", "/tau 0.4", "/tau 1.5", "/tau x", "/steer maybe"]) {
+        const reply = chat.command(bad);
+        expect(reply.quit).toBeUndefined();
+        expect(chat.settings).toEqual({ steer: true, alpha: CHAT_ASSET_ALPHA, tau: CHAT_ASSET_TAU });
+        if (bad !== "/alpha") expect(reply.text, bad).toMatch(/takes/);
+      }
+      expect(chat.command("/alpha -2.5").text).toBe("α = -2.5");
+      expect(chat.command("/tau 1").text).toBe("τ = 1");
+      expect(chat.command("/steer off").text).toBe("steering off");
+      expect(chat.settings).toEqual({ steer: false, alpha: -2.5, tau: 1 });
+      expect(chat.command("/nope").text).toBe("unknown command /nope; /help lists the commands");
+      expect(chat.command("/quit").quit).toBe(true);
+      const plain = new ChatSession({ ctx, format: getFormat("asa"), tools: TOOLS, maxTokens: 24 });
+      for (const needsAsset of ["/steer on", "/alpha 2", "/tau 0.7"]) expect(plain.command(needsAsset).text).toMatch(/^no steering asset loaded/);
+    });
+
     test("stops only that reply: the turn is marked, the chat goes on", async () => {
       const { io, ctrlC } = cliLikeIo();
       const input = new PassThrough();
