@@ -6,17 +6,26 @@ import { timePaired, type PairedTiming } from "./measure.js";
 
 export interface BenchFigure {
   key: string;
-  /** The ratio (higher is better for every key here). */
+  /** A ratio (higher is better for every ratio key), or a quantity in `unit`. */
   value: number;
+  /** Set for figures that are not ratios ("KiB", "MiB", "cosine"). */
+  unit?: string;
   goal?: number;
   detail: string;
   timing?: PairedTiming;
+  /** Further measurements behind the figure (per-layer values, counts), for the JSON document. */
+  extra?: Record<string, unknown>;
 }
 
 export interface BenchSetup {
   model: SteerModel;
   ctx: SteerContext;
+  modelPath: string;
+  /** CPU threads every side of every comparison uses. */
+  threads: number;
   reps: number;
+  /** A folder for this run's files (removed afterwards). */
+  tmpDir: string;
   signal?: AbortSignal;
   log: (line: string) => void;
 }

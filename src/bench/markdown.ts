@@ -1,5 +1,5 @@
 /** BENCHMARKS.md: the figures of one bench run, with the machine, model and command that produced them. */
-import type { BenchReport } from "./run.js";
+import { formatValue, type BenchReport } from "./run.js";
 
 export function benchMarkdown(report: BenchReport, command: string): string {
   const rows = report.figures.map((f) => {
@@ -7,22 +7,49 @@ export function benchMarkdown(report: BenchReport, command: string): string {
     const spread = t ? `${t.ratioMin.toFixed(3)}–${t.ratioMax.toFixed(3)}` : "";
     const times = t ? `${t.aMs.toFixed(0)} / ${t.bMs.toFixed(0)}` : "";
     const verdict = f.goal === undefined ? "" : f.value >= f.goal ? "met" : "**not met**";
-    return `| \`${f.key}\` | ${f.value.toFixed(3)} | ${spread} | ${f.goal !== undefined ? `≥ ${f.goal}` : ""} ${verdict} | ${times} | ${f.detail} |`;
+    return `| \`${f.key}\` | ${formatValue(f)} | ${spread} | ${f.goal !== undefined ? `≥ ${f.goal}` : ""} ${verdict} | ${times} | ${f.detail} |`;
   });
+  const skipped = report.skipped.map((s) => `- \`${s.key}\` not measured: ${s.reason}.`);
   return [
     "# Benchmarks",
     "",
     "Ratios measured side by side in one process (the two variants alternate, A B A B …; the ratio is the",
     "median of the per-pair ratios). Absolute times on these shared machines are noise; ratios are not.",
+    "A ratio above 1 means llama-steer (A) is faster; figures with a unit are quantities, not ratios.",
     "",
     `- Command: \`${command}\``,
     `- Machine: ${report.machine}`,
     `- Model: \`${report.model}\``,
+    `- Threads: ${report.threads}`,
     `- Date: ${report.date}`,
     "",
-    "| key | ratio (median) | min–max | goal | median ms (A / B) | what A and B are |",
+    "| key | value (ratio: median) | min–max | goal | median ms (A / B) | what A and B are |",
     "| --- | --- | --- | --- | --- | --- |",
     ...rows,
+    ...(skipped.length ? ["", "Skipped:", ...skipped] : []),
+    "",
+    ...NOTES,
     "",
   ].join("\n");
 }
+
+const NOTES = [
+  "Notes:",
+  "- A capture stops each decode after the highest layer it reads (nothing above can change what is read),",
+  "  which is why reading one middle layer is faster than a plain prefill. The `_full_graph` rows keep every",
+  "  block and the output head running: they are the cost of the capture hook alone.",
+  "- One always-on spec shared by every sequence runs as llama.cpp's control vector (equal logits, see",
+  "  `doctor`'s `cvec_equals_hook`). Steering that differs per sequence or per position goes through the",
+  "  callback, which splits the graph once per steered layer.",
+  "- `build_vs_cvector_generator` runs llama.cpp's own `llama-cvector-generator --method mean`, built from the",
+  "  source node-llama-cpp ships by `node scripts/build-llama-tools.mjs` (CPU, Release); without that build the",
+  "  three `build_vs_cvector_generator*` keys are skipped. Its mean method pools the per-token differences of",
+  "  each padded pair after the prompts diverge and normalises the mean; llama-steer computes the same thing",
+  "  for the comparison (src/bench/cvectorCompare.ts), so the cosines measure numerical agreement.",
+  "- `generate_vs_node_llama_cpp` and `rss_over_model_mb` run in a child process (node-llama-cpp replaces",
+  "  llama.cpp's process-wide log callback; memory is measured in a process holding nothing else). Runs in",
+  "  different processes are separated by an idle pause: ggml's CPU threads poll for work for a while after",
+  "  a decode.",
+  "- Run alone: ggml's CPU threadpool spins, and two processes sharing two cores slow each other far more",
+  "  than their share.",
+];

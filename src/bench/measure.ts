@@ -20,6 +20,20 @@ export function median(xs: readonly number[]): number {
   return s.length % 2 ? s[m] : (s[m - 1] + s[m]) / 2;
 }
 
+export interface TimePairedOptions {
+  /** Default 5. */
+  reps?: number;
+  /** Untimed rounds of each variant first. Default 1. */
+  warmup?: number;
+  /**
+   * Idle milliseconds before every run (not timed). Use it when the variants run in different processes:
+   * ggml's CPU threads keep polling for work for a while after a decode and would take cores from the
+   * other process. Default 0.
+   */
+  settleMs?: number;
+  signal?: AbortSignal;
+}
+
 /**
  * Times `a` and `b` `reps` times each after `warmup` rounds. Each function returns its own duration in ms
  * (so it can exclude setup) or undefined to be timed whole.
@@ -27,9 +41,11 @@ export function median(xs: readonly number[]): number {
 export async function timePaired(
   a: () => Promise<number | void>,
   b: () => Promise<number | void>,
-  { reps = 5, warmup = 1, signal }: { reps?: number; warmup?: number; signal?: AbortSignal } = {},
+  { reps = 5, warmup = 1, settleMs = 0, signal }: TimePairedOptions = {},
 ): Promise<PairedTiming> {
   const once = async (f: () => Promise<number | void>) => {
+    if (settleMs > 0) await new Promise((resolve) => setTimeout(resolve, settleMs));
+    signal?.throwIfAborted();
     const t0 = performance.now();
     const own = await f();
     return typeof own === "number" ? own : performance.now() - t0;

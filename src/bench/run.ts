@@ -1,60 +1,118 @@
 /** Runs the benchmark cases on one model and gathers their figures. */
+import { mkdtemp, rm } from "node:fs/promises";
 import os from "node:os";
+import path from "node:path";
 
 import { loadModel } from "../engine/model.js";
 import { captureVsPrefill, steeredDecodeVsPlain, type BenchFigure, type BenchSetup } from "./engineCases.js";
+import { findLlamaTools, type LlamaTools, type LlamaToolsLookup } from "./llamaTools.js";
+import { asaRequestVsPlain, buildVsCvectorGenerator, generateVsNodeLlamaCpp, rssOverModel } from "./peerCases.js";
 
 export interface BenchOptions {
   modelPath: string;
   /** Paired repetitions per case. Default 5. */
   reps?: number;
-  /** Run only these keys. Default all. */
+  /** CPU threads for every side of every comparison. Default: the available cores. */
+  threads?: number;
+  /** Run only the cases that produce these keys. Default all. */
   only?: readonly string[];
+  /** Where llama.cpp's tools are (tests pass a lookup). Default: findLlamaTools(). */
+  llamaTools?: LlamaToolsLookup;
   signal?: AbortSignal;
   log?: (line: string) => void;
+}
+
+export interface SkippedFigure {
+  key: string;
+  reason: string;
 }
 
 export interface BenchReport {
   machine: string;
   model: string;
   date: string;
+  threads: number;
   figures: BenchFigure[];
+  /** Keys not measured in this run, with the reason (e.g. llama.cpp's tools are not built). */
+  skipped: SkippedFigure[];
 }
 
-type Case = { key: string; run: (setup: BenchSetup) => Promise<BenchFigure> };
+interface Case {
+  /** Every key the case reports; the first names it. */
+  keys: readonly string[];
+  /** Needs llama.cpp's own tools (scripts/build-llama-tools.mjs). */
+  needsLlamaTools?: boolean;
+  run: (setup: BenchSetup, tools: LlamaTools | undefined) => Promise<BenchFigure | BenchFigure[]>;
+}
 
 const CASES: Case[] = [
-  { key: "capture_vs_prefill", run: (s) => captureVsPrefill(s, false) },
-  { key: "all_layers_capture_vs_prefill", run: (s) => captureVsPrefill(s, true) },
-  { key: "capture_vs_prefill_full_graph", run: (s) => captureVsPrefill(s, false, true) },
-  { key: "all_layers_capture_vs_prefill_full_graph", run: (s) => captureVsPrefill(s, true, true) },
-  { key: "steered_decode_vs_plain", run: steeredDecodeVsPlain },
+  { keys: ["capture_vs_prefill"], run: (s) => captureVsPrefill(s, false) },
+  { keys: ["all_layers_capture_vs_prefill"], run: (s) => captureVsPrefill(s, true) },
+  { keys: ["capture_vs_prefill_full_graph"], run: (s) => captureVsPrefill(s, false, true) },
+  { keys: ["all_layers_capture_vs_prefill_full_graph"], run: (s) => captureVsPrefill(s, true, true) },
+  { keys: ["steered_decode_vs_plain"], run: steeredDecodeVsPlain },
+  {
+    keys: ["build_vs_cvector_generator", "build_vs_cvector_generator_cosine_min", "build_vs_cvector_generator_cosine_median"],
+    needsLlamaTools: true,
+    run: (s, tools) => buildVsCvectorGenerator(s, tools!),
+  },
+  { keys: ["generate_vs_node_llama_cpp"], run: generateVsNodeLlamaCpp },
+  { keys: ["asa_request_vs_plain", "asset_kb"], run: asaRequestVsPlain },
+  { keys: ["rss_over_model_mb"], run: rssOverModel },
 ];
 
-export const BENCH_KEYS = CASES.map((c) => c.key);
+export const BENCH_KEYS = CASES.flatMap((c) => c.keys);
+
+/** The cases `only` selects (a case runs when any of its keys is named), and the keys skipped for lack of tools. */
+export function planBench(only: readonly string[] | undefined, tools: LlamaToolsLookup): { run: Case[]; skipped: SkippedFigure[] } {
+  const selected = CASES.filter((c) => !only || c.keys.some((k) => only.includes(k)));
+  const skipped: SkippedFigure[] = [];
+  const run: Case[] = [];
+  for (const c of selected) {
+    if (c.needsLlamaTools && !tools.found) skipped.push(...c.keys.map((key) => ({ key, reason: tools.reason })));
+    else run.push(c);
+  }
+  return { run, skipped };
+}
 
 export async function runBench(options: BenchOptions): Promise<BenchReport> {
   const log = options.log ?? (() => {});
+  const tools = options.llamaTools ?? findLlamaTools();
+  const plan = planBench(options.only, tools);
+  for (const s of plan.skipped) log(`bench: ${s.key} skipped: ${s.reason}`);
   const model = await loadModel(options.modelPath, { signal: options.signal });
+  const tmpDir = await mkdtemp(path.join(os.tmpdir(), "llama-steer-bench-"));
   const figures: BenchFigure[] = [];
+  let threads = 0;
   try {
-    const ctx = await model.createContext({ contextSize: 4096, batchSize: 1024, sequences: 64 });
-    const setup: BenchSetup = { model, ctx, reps: options.reps ?? 5, signal: options.signal, log };
-    for (const c of CASES) {
-      if (options.only && !options.only.includes(c.key)) continue;
-      log(`bench: ${c.key} ...`);
-      const figure = await c.run(setup);
-      log(`bench: ${c.key} = ${figure.value.toFixed(3)}${figure.goal ? ` (goal >= ${figure.goal})` : ""}`);
-      figures.push(figure);
+    const ctx = await model.createContext({ contextSize: 4096, batchSize: 1024, sequences: 64, threads: options.threads ?? "auto" });
+    threads = ctx.threads;
+    const setup: BenchSetup = { model, ctx, modelPath: options.modelPath, threads, reps: options.reps ?? 5, tmpDir, signal: options.signal, log };
+    for (const c of plan.run) {
+      log(`bench: ${c.keys[0]} ...`);
+      const result = await c.run(setup, tools.found ? tools.tools : undefined);
+      for (const figure of Array.isArray(result) ? result : [result]) {
+        log(`bench: ${figure.key} = ${formatValue(figure)}${figure.goal !== undefined ? ` (goal >= ${figure.goal})` : ""}`);
+        figures.push(figure);
+      }
     }
   } finally {
     await model.dispose();
+    await rm(tmpDir, { recursive: true, force: true });
   }
   const cpu = os.cpus()[0]?.model ?? "unknown CPU";
   return {
     machine: `${os.cpus().length} x ${cpu}, ${(os.totalmem() / 2 ** 30).toFixed(0)} GiB, ${os.platform()} ${os.arch()}, Node ${process.version}`,
     model: options.modelPath,
     date: new Date().toISOString(),
+    threads,
     figures,
+    skipped: plan.skipped,
   };
+}
+
+/** A figure's value as the CLI and Markdown show it: ratios and cosines to 3 decimals, sizes to 1. */
+export function formatValue(figure: BenchFigure): string {
+  if (figure.unit === undefined || figure.unit === "cosine") return figure.value.toFixed(figure.unit === "cosine" ? 4 : 3);
+  return `${figure.value.toFixed(1)} ${figure.unit}`;
 }

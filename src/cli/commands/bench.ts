@@ -1,35 +1,43 @@
 import { writeFile } from "node:fs/promises";
 
 import { benchMarkdown } from "../../bench/markdown.js";
-import { BENCH_KEYS, runBench } from "../../bench/run.js";
+import { BENCH_KEYS, formatValue, runBench } from "../../bench/run.js";
 import { defaultModelName, resolveModelPath } from "../../models/index.js";
 import { UsageError, type Command } from "../command.js";
+import { parseInteger, threadsOption } from "../shared.js";
 
 export const benchCommand: Command = {
   name: "bench",
-  summary: "Measure the cost of capture and steering as side-by-side ratios; optionally write BENCHMARKS.md",
-  usage: "llama-steer bench [--model NAME|PATH] [--reps N] [--only KEY,KEY] [--write FILE] [--json]",
-  examples: ["llama-steer bench --write BENCHMARKS.md", "llama-steer bench --only capture_vs_prefill --reps 3 --json"],
+  summary: "Measure the cost of capture and steering, and llama-steer against llama.cpp's tools and node-llama-cpp, as side-by-side ratios",
+  usage: "llama-steer bench [--model NAME|PATH] [--reps N] [--threads N] [--only KEY,KEY] [--write FILE] [--json]",
+  examples: [
+    "llama-steer bench --write BENCHMARKS.md",
+    "llama-steer bench --only capture_vs_prefill --reps 3 --json",
+    "node scripts/build-llama-tools.mjs && llama-steer bench --only build_vs_cvector_generator --reps 1",
+  ],
   options: {
     model: { type: "string", description: "model name from the manifest or a GGUF path (default: the default model)", valueName: "NAME|PATH" },
     reps: { type: "string", description: "paired repetitions per figure (default 5)", valueName: "N" },
+    threads: threadsOption,
     only: { type: "string", description: `comma-separated keys: ${BENCH_KEYS.join(", ")}`, valueName: "KEYS" },
     write: { type: "string", description: "write the figures as Markdown to this file", valueName: "FILE" },
   },
   async run(values, _positionals, io) {
     const reps = values.reps === undefined ? 5 : Number(values.reps);
     if (!Number.isInteger(reps) || reps < 1 || reps > 100) throw new UsageError(`--reps must be an integer from 1 to 100, got ${String(values.reps)}`);
+    const threads = values.threads === undefined ? undefined : parseInteger("threads", values.threads, 1, 1);
     const only = typeof values.only === "string" ? values.only.split(",").map((s) => s.trim()) : undefined;
     for (const k of only ?? []) if (!BENCH_KEYS.includes(k)) throw new UsageError(`unknown bench key "${k}"; known: ${BENCH_KEYS.join(", ")}`);
     const modelPath = await resolveModelPath((values.model as string | undefined) ?? defaultModelName(), { signal: io.signal });
-    const report = await runBench({ modelPath, reps, only, signal: io.signal, log: io.log });
+    const report = await runBench({ modelPath, reps, threads, only, signal: io.signal, log: io.log });
     const command = `llama-steer ${["bench", ...process.argv.slice(3)].join(" ")}`;
     if (typeof values.write === "string") {
       await writeFile(values.write, benchMarkdown(report, command));
       io.log(`wrote ${values.write}`);
     }
-    for (const f of report.figures) io.print(`${f.key.padEnd(32)} ${f.value.toFixed(3)}${f.goal !== undefined ? `  (goal >= ${f.goal})` : ""}`);
+    for (const f of report.figures) io.print(`${f.key.padEnd(40)} ${formatValue(f)}${f.goal !== undefined ? `  (goal >= ${f.goal})` : ""}`);
+    for (const s of report.skipped) io.print(`${s.key.padEnd(40)} skipped: ${s.reason}`);
     const keys = Object.fromEntries(report.figures.map((f) => [f.key, f.value]));
-    return { ...keys, machine: report.machine, model: report.model, date: report.date, details: report.figures };
+    return { ...keys, machine: report.machine, model: report.model, threads: report.threads, date: report.date, skipped: report.skipped, details: report.figures };
   },
 };

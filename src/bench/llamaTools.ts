@@ -1,0 +1,137 @@
+/**
+ * llama.cpp's own command-line tools, built from the source node-llama-cpp ships by
+ * `node scripts/build-llama-tools.mjs` (not by npm install). The bench compares against them and a test
+ * checks that they load the control vectors llama-steer writes; both skip, saying why, when they are absent.
+ */
+import { spawn } from "node:child_process";
+import { existsSync, readFileSync } from "node:fs";
+import { createRequire } from "node:module";
+import path from "node:path";
+
+import { packageRoot } from "../util/packageRoot.js";
+
+export const LLAMA_TOOL_NAMES = ["llama-cvector-generator", "llama-completion"] as const;
+export type LlamaToolName = (typeof LLAMA_TOOL_NAMES)[number];
+
+export interface LlamaTools {
+  /** llama.cpp's tag (node-llama-cpp's `llama/llama.cpp.info.json`). */
+  tag: string;
+  binDir: string;
+  paths: Record<LlamaToolName, string>;
+}
+
+export type LlamaToolsLookup = { found: true; tools: LlamaTools } | { found: false; reason: string };
+
+/** Environment variable naming another folder that holds the tools (a build of the same tag). */
+export const LLAMA_TOOLS_ENV = "LLAMA_STEER_LLAMA_TOOLS";
+
+/** The command that builds the tools, for messages. */
+export const BUILD_LLAMA_TOOLS_COMMAND = "node scripts/build-llama-tools.mjs";
+
+/** llama.cpp's tag as node-llama-cpp records it, or undefined when node-llama-cpp is not installed. */
+export function bundledLlamaCppTag(): string | undefined {
+  try {
+    // Its exports map hides package.json: walk up from the entry point to the folder holding llama/.
+    const require = createRequire(path.join(packageRoot(), "package.json"));
+    let dir = path.dirname(require.resolve("node-llama-cpp"));
+    while (!existsSync(path.join(dir, "llama", "llama.cpp.info.json"))) {
+      const parent = path.dirname(dir);
+      if (parent === dir) return undefined;
+      dir = parent;
+    }
+    return (JSON.parse(readFileSync(path.join(dir, "llama", "llama.cpp.info.json"), "utf8")) as { tag: string }).tag;
+  } catch {
+    return undefined;
+  }
+}
+
+/**
+ * Finds the built tools: `$LLAMA_STEER_LLAMA_TOOLS` if set, else `<package root>/.cache/llama-tools/<tag>/bin`.
+ * Never throws: a missing build is a reason string (the callers skip).
+ */
+export function findLlamaTools(env: NodeJS.ProcessEnv = process.env): LlamaToolsLookup {
+  const tag = bundledLlamaCppTag();
+  const override = env[LLAMA_TOOLS_ENV];
+  if (tag === undefined && !override) return { found: false, reason: "node-llama-cpp is not installed, so the llama.cpp tag (and the tools) is unknown" };
+  const binDir = override ? path.resolve(override) : path.join(packageRoot(), ".cache", "llama-tools", tag!, "bin");
+  const exe = process.platform === "win32" ? ".exe" : "";
+  const paths = Object.fromEntries(LLAMA_TOOL_NAMES.map((name) => [name, path.join(binDir, name + exe)])) as Record<LlamaToolName, string>;
+  const missing = LLAMA_TOOL_NAMES.filter((name) => !existsSync(paths[name]));
+  if (missing.length > 0) {
+    const where = override ? `${LLAMA_TOOLS_ENV}=${override}` : binDir;
+    return { found: false, reason: `llama.cpp's tools are not built (${missing.join(", ")} missing in ${where}); run "${BUILD_LLAMA_TOOLS_COMMAND}"` };
+  }
+  return { found: true, tools: { tag: tag ?? "unknown", binDir, paths } };
+}
+
+export interface ToolRun {
+  code: number | null;
+  signal: NodeJS.Signals | null;
+  stdout: string;
+  stderr: string;
+  /** Wall milliseconds from spawn to exit. */
+  ms: number;
+}
+
+/** Output kept per stream: the tools can print a lot, and only the end matters for a failure message. */
+const MAX_KEPT_CHARS = 1 << 20;
+
+/** Runs a tool to completion, collecting its output (stdin closed). Rejects only if it cannot be started. */
+export function runTool(file: string, args: readonly string[], options: { signal?: AbortSignal; cwd?: string } = {}): Promise<ToolRun> {
+  return new Promise((resolve, reject) => {
+    const t0 = performance.now();
+    const child = spawn(file, args, { cwd: options.cwd, stdio: ["ignore", "pipe", "pipe"], signal: options.signal });
+    let stdout = "";
+    let stderr = "";
+    const keep = (text: string, chunk: Buffer) => (text + chunk.toString("utf8")).slice(-MAX_KEPT_CHARS);
+    child.stdout.on("data", (c: Buffer) => (stdout = keep(stdout, c)));
+    child.stderr.on("data", (c: Buffer) => (stderr = keep(stderr, c)));
+    child.on("error", reject);
+    child.on("close", (code, signal) => resolve({ code, signal, stdout, stderr, ms: performance.now() - t0 }));
+  });
+}
+
+/**
+ * Runs llama-completion until one run's output is whole. Its text goes through llama.cpp's asynchronous
+ * logger, which is never flushed at exit (deliberately leaked in this llama.cpp), so a run often loses the
+ * end of what it printed, the generated text included. The logger writes in order and the timing summary
+ * (`common_perf_print`, on stderr) comes after the text, so a run that shows the summary printed everything.
+ */
+export async function runLlamaCompletion(tools: LlamaTools, args: readonly string[], options: { attempts?: number; signal?: AbortSignal } = {}): Promise<ToolRun> {
+  const attempts = options.attempts ?? 10;
+  let last: ToolRun | undefined;
+  for (let i = 0; i < attempts; i++) {
+    last = await runTool(tools.paths["llama-completion"], args, { signal: options.signal });
+    if (last.code !== 0 || COMPLETE_OUTPUT.test(last.stderr)) return last;
+  }
+  throw new Error(`llama-completion lost the end of its output in ${attempts} runs out of ${attempts}:\n${tail(last!.stderr)}`);
+}
+
+const COMPLETE_OUTPUT = /common_perf_print:\s+total time\s*=/;
+
+/** The last lines of a tool's output, for an error message. */
+export function tail(text: string, lines = 12): string {
+  return text.trimEnd().split("\n").slice(-lines).join("\n");
+}
+
+/**
+ * Lines of llama.cpp's output that say a control vector was not applied. Its loader prints an error and
+ * the tool carries on without the vector, so the exit code alone does not tell.
+ */
+export function controlVectorLoadErrors(output: string): string[] {
+  return output
+    .split("\n")
+    .filter((line) => /control vector|direction tensor|skipping .* due to invalid/i.test(line) && /fail|invalid|error|skipping|does not match|no direction/i.test(line));
+}
+
+/** One prompt per line, as cvector-generator reads it (it undoes these escapes and skips empty lines). */
+export function promptFileText(prompts: readonly string[]): string {
+  return (
+    prompts
+      .map((p, i) => {
+        if (p.length === 0) throw new Error(`prompt ${i} is empty; cvector-generator skips empty lines, which would shift the pairs`);
+        return p.replace(/\\/g, "\\\\").replace(/\n/g, "\\n").replace(/\r/g, "\\r").replace(/\t/g, "\\t");
+      })
+      .join("\n") + "\n"
+  );
+}
