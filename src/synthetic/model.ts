@@ -21,11 +21,21 @@ import {
   buildSyntheticVocabulary,
 } from "./vocabulary.js";
 
-/** A "fine-tuned" variant: the base weights plus a small seeded Gaussian perturbation. */
+/**
+ * A "fine-tuned" variant of a synthetic model.
+ * - "weights": every tensor plus a small seeded Gaussian perturbation (a change spread over the whole model).
+ * - "embedding-shift": one seeded direction added to every token's embedding and nothing else (a change that
+ *   lives in a single residual direction, the case where a model-diff vector should recover the twin).
+ */
 export interface SyntheticTwinOptions {
+  /** Default: "weights". */
+  kind?: "weights" | "embedding-shift";
   /** Seed of the perturbation (independent of the base seed). Default: 1. */
   seed?: number;
-  /** Perturbation std relative to each tensor's own init scale (its std, or the norm jitter). Default: 0.05. */
+  /**
+   * "weights": perturbation std relative to each tensor's own init scale (its std, or the norm jitter).
+   * "embedding-shift": the shift's per-element std relative to the embedding's init std. Default: 0.05.
+   */
   scale?: number;
 }
 
@@ -107,18 +117,23 @@ export function resolveSyntheticModelOptions(options: SyntheticModelOptions = {}
   assertBoolean("options.tieEmbeddings", tieEmbeddings);
   const chatTemplate = options.chatTemplate ?? SYNTHETIC_CHAT_TEMPLATE;
   if (chatTemplate !== false) assertString("options.chatTemplate", chatTemplate, { nonEmpty: true });
-  return { arch, layers, embd, heads, kvHeads, ff, vocabSize, contextLength, seed, f16, slidingWindow, tieEmbeddings, chatTemplate, twin: resolveTwin(options.twin) };
+  const twin = resolveTwin(options.twin);
+  // With tied embeddings the shift would move the output matrix too: no longer a change of one residual direction.
+  if (twin?.kind === "embedding-shift" && tieEmbeddings) throw invalidArgument("options.twin.kind", 'a twin kind other than "embedding-shift" when tieEmbeddings is true', twin.kind);
+  return { arch, layers, embd, heads, kvHeads, ff, vocabSize, contextLength, seed, f16, slidingWindow, tieEmbeddings, chatTemplate, twin };
 }
 
 function resolveTwin(twin: SyntheticTwinOptions | undefined): Required<SyntheticTwinOptions> | undefined {
   if (twin === undefined) return undefined;
   if (typeof twin !== "object" || twin === null) throw invalidArgument("options.twin", "an object", twin);
-  assertKnownKeys("options.twin", twin, ["seed", "scale"]);
+  assertKnownKeys("options.twin", twin, ["kind", "seed", "scale"]);
+  const kind = twin.kind ?? "weights";
+  if (kind !== "weights" && kind !== "embedding-shift") throw invalidArgument("options.twin.kind", '"weights" or "embedding-shift"', kind);
   const seed = twin.seed ?? 1;
   assertInteger("options.twin.seed", seed, 0, Number.MAX_SAFE_INTEGER);
   const scale = twin.scale ?? 0.05;
   assertFiniteNumber("options.twin.scale", scale, 0, 10);
-  return { seed, scale };
+  return { kind, seed, scale };
 }
 
 /**
@@ -130,12 +145,24 @@ export function synthesizeTensor(plan: TensorPlan, arch: SyntheticArchitecture, 
   const count = plan.shape.reduce((a, b) => a * b, 1);
   const random = new SeededRandom(seed, `${arch}/${plan.name}`);
   const values = plan.init.kind === "gaussian" ? random.gaussianArray(count, plan.init.std) : random.gaussianArray(count, plan.init.jitter, 1);
-  if (twin !== undefined && twin.scale > 0) {
+  if (twin?.kind === "embedding-shift") {
+    if (plan.name === "token_embd.weight") {
+      const std = twin.scale * (plan.init.kind === "gaussian" ? plan.init.std : plan.init.jitter);
+      addToEveryRow(values, plan.shape[0], new SeededRandom(twin.seed, `twin shift/${arch}`).gaussianArray(plan.shape[0], std));
+    }
+  } else if (twin !== undefined && twin.scale > 0) {
     const scale = twin.scale * (plan.init.kind === "gaussian" ? plan.init.std : plan.init.jitter);
     const perturbation = new SeededRandom(twin.seed, `twin/${arch}/${plan.name}`).gaussianArray(count, scale);
     for (let i = 0; i < count; i++) values[i] += perturbation[i];
   }
   return values;
+}
+
+/** Adds `shift` to each contiguous row of `width` values (a row per token in ggml's [nEmbd, nVocab] order). */
+function addToEveryRow(values: Float32Array, width: number, shift: Float32Array): void {
+  for (let start = 0; start < values.length; start += width) {
+    for (let k = 0; k < width; k++) values[start + k] += shift[k];
+  }
 }
 
 /** Serializes a synthetic model into a GGUF buffer (about 1–2 MB with the defaults). */
