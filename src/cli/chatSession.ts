@@ -10,7 +10,8 @@ import { ErrorCodes, isSteerError } from "../errors.js";
 import { closingMarkers } from "../eval/runner.js";
 import { renderSamples } from "../eval/prompts.js";
 import type { ToolCallParseResult, ToolDefinition, ToolFormat } from "../formats/index.js";
-import { cosineReadout, meanOfMeans, type CosineReadout } from "../probes/index.js";
+import type { CosineReadout } from "../probes/index.js";
+import { planToolReadout, readWithPlan, type ToolReadoutPlan } from "../science/readout.js";
 import { asaDecide, asaSteering, type AsaDecision } from "../science/asa.js";
 
 export interface ChatSettings {
@@ -80,17 +81,11 @@ export const CHAT_HELP = [
   "/quit           leave (so does Ctrl-D)",
 ].join("\n");
 
-interface ReadoutPlan {
-  layer: number;
-  means: Map<string, Float32Array>;
-  center: Float64Array;
-}
-
 export class ChatSession {
   readonly settings: ChatSettings;
   readonly tools: readonly ToolDefinition[];
   private readonly history: ChatMessage[] = [];
-  private readonly readoutPlan: ReadoutPlan | undefined;
+  private readonly readoutPlan: ToolReadoutPlan | undefined;
   /** The tools as dataset rows want them (parameters always present), for rendering only; parsing uses `tools`. */
   private readonly renderTools: FunctionTool[];
 
@@ -99,7 +94,7 @@ export class ChatSession {
     this.renderTools = options.tools.map((t) => ({ type: "function", function: { ...t.function, parameters: t.function.parameters ?? { type: "object", properties: {} } } }));
     const asset = options.asset;
     this.settings = { steer: asset !== undefined, alpha: options.alpha ?? asset?.params.alpha ?? 0, tau: asset?.params.tau ?? 0.5 };
-    this.readoutPlan = asset ? planReadout(asset, options.tools) : undefined;
+    this.readoutPlan = asset ? planToolReadout(asset.toolMeans, asset.layer, options.tools.map((t) => t.function.name)) : undefined;
   }
 
   get hasAsset(): boolean {
@@ -236,21 +231,7 @@ export function describeVerdict(verdict: ToolCallParseResult): string {
   return `[verdict] triggered${calls}; format_ok=${verdict.format_ok} tool_ok=${verdict.tool_ok} args_ok=${verdict.args_ok}`;
 }
 
-/**
- * Readout over the asset's tool means at its layer: the offered tools that have a mean (all tools with a mean when
- * fewer than two are offered); cosines are taken after subtracting the average of those means.
- */
-function planReadout(asset: SteeringAsset, offered: readonly ToolDefinition[]): ReadoutPlan | undefined {
-  const all = [...(asset.toolMeans ?? new Map())].filter(([, v]) => v.has(asset.layer));
-  const offeredNames = new Set(offered.map((t) => t.function.name));
-  const onOffer = all.filter(([name]) => offeredNames.has(name));
-  const chosen = onOffer.length >= 2 ? onOffer : all;
-  if (chosen.length < 2) return undefined;
-  const means = new Map(chosen.map(([name, v]) => [name, v.get(asset.layer)]));
-  return { layer: asset.layer, means, center: meanOfMeans(means) };
-}
-
-function readoutRecord(plan: ReadoutPlan, row: Float32Array): ChatReadoutRecord {
-  const r: CosineReadout = cosineReadout(plan.means, row, { center: plan.center });
+function readoutRecord(plan: ToolReadoutPlan, row: Float32Array): ChatReadoutRecord {
+  const r: CosineReadout = readWithPlan(plan, row);
   return { layer: plan.layer, predicted: r.predicted, runner_up: r.runnerUp, gap: r.gap, scores: Object.fromEntries(r.classes.map((c, i) => [c, r.scores[i]])) };
 }

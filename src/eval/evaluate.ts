@@ -8,6 +8,7 @@ import type { SteerContext } from "../engine/context.js";
 import type { SteeringSpec } from "../engine/steering.js";
 import type { ToolFormat } from "../formats/index.js";
 import { asaDecide, asaSteering, mixture, type AsaDecision, type AsaOverrides } from "../science/asa.js";
+import { errorRateByGap, planToolReadout, readWithPlan } from "../science/readout.js";
 import { seededVector } from "../util/arrays.js";
 import { measureLogitShift } from "./logitShift.js";
 import type { Metrics } from "./metrics.js";
@@ -60,6 +61,7 @@ export async function runEvaluation(ctx: SteerContext, options: EvaluationOption
     datasetHash: datasetHash(options.samples),
   };
   if (options.controller === "none") {
+    report.confusion = toolConfusion(samples, baseline.outcomes);
     report.examples = examples(samples, prompts, baseline.outcomes, baseline.outcomes, [], options.examples ?? 12);
     return report;
   }
@@ -80,12 +82,14 @@ export async function runEvaluation(ctx: SteerContext, options: EvaluationOption
     const asa = await runAsa(ctx, samples, prompts, asset, overrides, options, "steered (ASA)");
     steered = asa.result;
     decisions = asa.decisions;
+    Object.assign(report, readoutByGap(samples, asa.rows, steered.outcomes, asset));
     report.steered = { ...toRecord(steered.metrics), alpha: options.alpha ?? asset.params.alpha, tau: options.tau ?? asset.params.tau };
     if (options.ablations) report.ablations = await runAblations(ctx, samples, prompts, asset, overrides, options, baseline, steered);
     const direction = mixture(asset, [...asset.vectors.domains.keys()][0] ?? "", { vectors: "global" });
     report.logit_shift = await logitCheck(ctx, prompts, layer, direction, options);
   }
   report.by_domain = { baseline: baseline.byDomain, steered: steered.byDomain };
+  report.confusion = toolConfusion(samples, steered.outcomes);
   report.examples = examples(samples, prompts, baseline.outcomes, steered.outcomes, decisions, options.examples ?? 12);
   return report;
 }
@@ -99,8 +103,9 @@ async function runAsa(
   options: EvaluationOptions,
   label: string,
   perSample?: (i: number) => AsaOverrides,
-): Promise<{ result: RunResult; decisions: AsaDecision[] }> {
+): Promise<{ result: RunResult; decisions: AsaDecision[]; rows: Float32Array[] }> {
   const decisions: AsaDecision[] = [];
+  const rows: Float32Array[] = [];
   let done = 0;
   const results = await ctx.generateBatch(
     prompts.map((prompt, i) => ({
@@ -109,6 +114,7 @@ async function runAsa(
         layer: asset.layer,
         choose: (row: Float32Array) => {
           const o = { ...overrides, ...perSample?.(i) };
+          rows[i] = row;
           decisions[i] = asaDecide(asset, row, o);
           return asaSteering(asset, decisions[i], o);
         },
@@ -117,7 +123,7 @@ async function runAsa(
     { maxTokens: options.maxTokens, stop: closingMarkers(options.format), signal: options.signal, onDone: () => options.onProgress?.(label, ++done, samples.length) },
   );
   const outcomes: SampleOutcome[] = samples.map((s, i) => judgeOutput(s, results[i], options.format));
-  return { result: { ...summarize(outcomes), outcomes }, decisions };
+  return { result: { ...summarize(outcomes), outcomes }, decisions, rows };
 }
 
 async function runAblations(
@@ -189,4 +195,42 @@ function examples(samples: readonly DatasetSample[], prompts: readonly string[],
     steered_verdict: verdict(steered[i]),
     ...(decisions[i] ? { gate: { domain: decisions[i].domain, p: decisions[i].p, gate: decisions[i].gate } } : {}),
   }));
+}
+
+/** The tool called (first call of a well-formed reply) or "none", per expected tool. Undefined when no sample names a tool. */
+export function toolConfusion(samples: readonly DatasetSample[], outcomes: readonly SampleOutcome[]): EvalReport["confusion"] {
+  const counts: Record<string, Record<string, number>> = {};
+  samples.forEach((s, i) => {
+    if (!s.needs_tool || !s.expected) return;
+    const parse = outcomes[i].parse;
+    const called = parse.format_ok && parse.calls.length > 0 ? parse.calls[0].name : "none";
+    const row = (counts[s.expected.name] ??= {});
+    row[called] = (row[called] ?? 0) + 1;
+  });
+  const tools = Object.keys(counts).sort();
+  return tools.length > 0 ? { tools, counts } : undefined;
+}
+
+/**
+ * Cosine readout of each prompt's decision row against the asset's tool means (among the prompt's menu), and per
+ * gap quintile how often the readout names the wrong tool and how often the steered call does (no call counts
+ * as wrong). Nothing when the asset has no tool means or no sample names a tool.
+ */
+export function readoutByGap(samples: readonly DatasetSample[], rows: readonly Float32Array[], outcomes: readonly SampleOutcome[], asset: SteeringAsset): Pick<EvalReport, "readout" | "gap_buckets"> {
+  const judged: { gap: number; wrong: boolean; callWrong: boolean }[] = [];
+  samples.forEach((s, i) => {
+    if (!s.needs_tool || !s.expected || !rows[i]) return;
+    const plan = planToolReadout(asset.toolMeans, asset.layer, s.tools.map((t) => t.function.name));
+    if (!plan) return;
+    const r = readWithPlan(plan, rows[i]);
+    const parse = outcomes[i].parse;
+    judged.push({ gap: r.gap, wrong: r.predicted !== s.expected.name, callWrong: !(parse.format_ok && parse.calls.length > 0 && parse.calls[0].name === s.expected.name) });
+  });
+  if (judged.length === 0) return {};
+  const readoutWrong = errorRateByGap(judged);
+  const callWrong = errorRateByGap(judged.map((j) => ({ gap: j.gap, wrong: j.callWrong })));
+  return {
+    readout: { layer: asset.layer, n: judged.length, accuracy: judged.filter((j) => !j.wrong).length / judged.length },
+    gap_buckets: readoutWrong.map((b, k) => ({ ...b, call_error_rate: callWrong[k].error_rate })),
+  };
 }

@@ -53,8 +53,13 @@ export interface EvalReport {
   layer_auc?: { layer: number; auc: number; auc_shuffled: number }[];
   /** Tool choice: counts[expected][predicted], predicted "none" when no valid call. */
   confusion?: { tools: string[]; counts: Record<string, Record<string, number>> };
-  /** Readout: error rate per top-1/top-2 gap bucket. */
-  gap_buckets?: { low: number; high: number; n: number; error_rate: number }[];
+  /** Cosine readout of the decision row against the asset's tool means: how often it names the expected tool. */
+  readout?: { layer: number; n: number; accuracy: number };
+  /**
+   * Readout: per top-1/top-2 gap quintile (lowest first), how often the readout is wrong (error_rate) and how
+   * often the steered call is (call_error_rate; no call counts as wrong).
+   */
+  gap_buckets?: { low: number; high: number; n: number; error_rate: number; call_error_rate?: number }[];
   examples?: EvalExample[];
   reproducibility: {
     llama_steer: string;

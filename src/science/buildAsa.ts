@@ -10,7 +10,7 @@ import { fitLogisticProbe, fitSoftmaxRouter, type LinearProbe } from "../probes/
 import { renderSamples } from "../eval/prompts.js";
 import { runSamples, type SampleOutcome } from "../eval/runner.js";
 import { computeMetrics, type Metrics } from "../eval/metrics.js";
-import { meanDifference } from "../vectors/index.js";
+import { classMeans, meanDifference } from "../vectors/index.js";
 import { asaDecide, asaSteering, gateOf, type AsaDecision } from "./asa.js";
 import { lastTokenRows, pick } from "./rows.js";
 import { sweepLayers, type SweepResult } from "./sweep.js";
@@ -99,6 +99,12 @@ export async function buildAsaAsset(ctx: SteerContext, samples: readonly Dataset
     if (labels.some((y) => y === 1) && labels.some((y) => y === 0)) domainProbes.set(d, fitLogisticProbe(pick(trainRows, idx), labels).probe);
   }
   const tools = [...new Set(samples.flatMap((s) => s.tools.map((t) => t.function.name)))].sort();
+  // Per-tool means on CAL at the layer, for the cosine readout (tools with at least one CAL sample).
+  const rowsByTool = new Map<string, Float32Array[]>();
+  cal.forEach((s, i) => {
+    if (s.needs_tool && s.expected) rowsByTool.set(s.expected.name, [...(rowsByTool.get(s.expected.name) ?? []), calRows[i]]);
+  });
+  const toolMeans = rowsByTool.size >= 2 ? classMeans(new Map([...rowsByTool].map(([t, r]) => [t, new Map([[layer, r]])])), { modelFingerprint: fingerprint, source: "cal" }) : undefined;
   const draft: Omit<SteeringAsset, "version" | "createdAt"> = {
     modelFingerprint: fingerprint,
     nEmbd,
@@ -108,6 +114,7 @@ export async function buildAsaAsset(ctx: SteerContext, samples: readonly Dataset
     tools,
     params: { alpha: 1, beta: options.beta ?? 1, tau: 0.5 },
     vectors: { global, domains: domainVectors },
+    ...(toolMeans ? { toolMeans } : {}),
     router,
     probe,
     domainProbes,

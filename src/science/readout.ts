@@ -7,7 +7,8 @@ import { splitOf, type DatasetSample } from "../data/index.js";
 import type { SteerContext } from "../engine/context.js";
 import type { ToolFormat } from "../formats/index.js";
 import { renderSamples } from "../eval/prompts.js";
-import { cosineReadout } from "../probes/index.js";
+import { cosineReadout, meanOfMeans, type CosineReadout } from "../probes/index.js";
+import type { SteeringVector } from "../vectors/steeringVector.js";
 import { meanOfRows } from "../vectors/rows.js";
 import { lastTokenRows, pick } from "./rows.js";
 
@@ -78,4 +79,29 @@ export function errorRateByGap(items: readonly { gap: number; wrong: boolean }[]
     buckets.push({ low: part[0].gap, high: part[part.length - 1].gap, n: part.length, error_rate: part.filter((x) => x.wrong).length / part.length });
   }
   return buckets;
+}
+
+/** Tool means at one layer, ready to score rows: the offered tools' means and the center every cosine is taken from. */
+export interface ToolReadoutPlan {
+  layer: number;
+  means: Map<string, Float32Array>;
+  center: Float64Array;
+}
+
+/**
+ * Plans a readout over per-tool means (e.g. an asset's `toolMeans`) at `layer`, among the offered tools that have a
+ * mean (every tool with a mean when fewer than two are offered). Cosines are taken after subtracting the average
+ * of ALL tool means, so a tool scores the same whatever else is on the menu. Undefined when fewer than two tools have
+ * a mean at that layer.
+ */
+export function planToolReadout(toolMeans: ReadonlyMap<string, SteeringVector> | undefined, layer: number, offered?: readonly string[]): ToolReadoutPlan | undefined {
+  const all = [...(toolMeans ?? new Map<string, SteeringVector>())].filter(([, v]) => v.has(layer)).map(([name, v]) => [name, v.get(layer)] as const);
+  if (all.length < 2) return undefined;
+  const onOffer = offered ? all.filter(([name]) => offered.includes(name)) : all;
+  const chosen = onOffer.length >= 2 ? onOffer : all;
+  return { layer, means: new Map(chosen), center: meanOfMeans(new Map(all)) };
+}
+
+export function readWithPlan(plan: ToolReadoutPlan, row: ArrayLike<number>): CosineReadout {
+  return cosineReadout(plan.means, row, { center: plan.center });
 }

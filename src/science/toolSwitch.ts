@@ -26,8 +26,7 @@ import { SeededRandom } from "../synthetic/random.js";
 import { classMeans, randomLike, switchVector } from "../vectors/builders.js";
 import type { SteeringVector } from "../vectors/steeringVector.js";
 import { unembeddingDirection } from "../vectors/unembedding.js";
-import { cosineReadout, meansAtLayer, meanOfMeans } from "../probes/readout.js";
-import { errorRateByGap, type GapBucket } from "./readout.js";
+import { errorRateByGap, planToolReadout, readWithPlan, type GapBucket } from "./readout.js";
 import { lastTokenRows } from "./rows.js";
 
 export const SWITCH_METHODS = ["mean-diff", "unembed", "random"] as const;
@@ -198,11 +197,8 @@ export async function runToolSwitch(ctx: SteerContext, samples: readonly Dataset
   let done = 0;
   const results = await ctx.generateBatch(items, { maxTokens, stop: closingMarkers(options.format), signal: options.signal, onDone: () => options.onProgress?.("unsteered and steered calls", ++done, items.length) });
 
-  const meanRows = meansAtLayer(means, options.layer);
-  const center = meanOfMeans(meanRows);
   const outcomes: SwitchOutcome[] = plans.map((plan, i) => {
-    const offered = new Map([...meanRows].filter(([tool]) => plan.menu.includes(tool)));
-    const read = cosineReadout(offered, results[i * perPrompt].captured!.get(options.layer)!, { center });
+    const read = readWithPlan(planToolReadout(means, options.layer, plan.menu)!, results[i * perPrompt].captured!.get(options.layer)!);
     const tools = plan.sample.tools as ToolDefinition[];
     const baselineOutput = judged(results[i * perPrompt]);
     const attempts = Object.fromEntries(SWITCH_METHODS.map((method, m) => [method, attempt(options.format, opening, judged(results[i * perPrompt + 1 + m]), plan.target, tools)])) as Record<SwitchMethod, SwitchAttempt>;

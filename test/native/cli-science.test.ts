@@ -1,0 +1,167 @@
+/**
+ * The science commands end to end through the compiled CLI (`npm run build:ts` first; `npm test` does it), on a
+ * synthetic model and a small dataset in the project's JSONL format written here: `eval` (ASA built on the fly,
+ * ablations, report), `build` then `eval --asset`, `sweep`, `switch` and `readout`. What is checked is the JSON
+ * contract and the internal consistency of the numbers (counts add up, rates are ratios of those counts), not
+ * what a random model does.
+ */
+import { spawnSync } from "node:child_process";
+import { existsSync, mkdtempSync, readFileSync, writeFileSync } from "node:fs";
+import os from "node:os";
+import path from "node:path";
+
+import { beforeAll, describe, expect, test } from "vitest";
+
+import { syntheticModelPath } from "../../src/synthetic/index.js";
+import { packageRoot } from "../../src/util/packageRoot.js";
+
+const CLI = path.join(packageRoot(), "dist", "cli", "main.js");
+const tmp = mkdtempSync(path.join(os.tmpdir(), "llama-steer-science-"));
+const dataFile = path.join(tmp, "tiny.jsonl");
+const METRIC_KEYS = ["precision", "recall", "f1", "accuracy", "fpr", "format_acc", "tool_name_acc", "args_acc", "success_precision", "success_recall"];
+
+const tool = (name: string) => ({ type: "function", function: { name, description: `${name} tool`, parameters: { type: "object", properties: { q: { type: "string" } }, required: ["q"] } } });
+const TOOLS = [tool("sum"), tool("find"), tool("say")];
+const DOMAINS: Record<string, { tool: string; needs: string[]; none: string[] }> = {
+  math: { tool: "sum", needs: ["add 381 and 977", "sum 12 44 90", "total of 7 and 8", "what is 55 plus 19"], none: ["what is a sum", "why add", "is zero even", "what is a plus"] },
+  web: { tool: "find", needs: ["news today", "find a bus time", "look up rain", "who won last night"], none: ["what is news", "what is a bus", "why rain", "what is a web"] },
+};
+const SPLITS = ["cal", "train", "val", "test"] as const;
+
+function writeDataset(): number {
+  const lines: string[] = [];
+  let testWithTool = 0;
+  for (const [domain, d] of Object.entries(DOMAINS)) {
+    SPLITS.forEach((split, s) => {
+      for (const [needs, texts] of [[true, d.needs], [false, d.none]] as const) {
+        // Three samples per cell: every TRAIN class has six rows, enough for the probes' 5-fold CV.
+        for (let k = 0; k < 3; k++) {
+          const text = `${texts[(s + k) % texts.length]} ${split} ${k}`;
+          if (split === "test" && needs) testWithTool++;
+          lines.push(JSON.stringify({ id: `${domain}-${split}-${needs}-${k}`, domain, split, messages: [{ role: "user", content: text }], tools: TOOLS, needs_tool: needs, expected: needs ? { name: d.tool, arguments: { q: text } } : null }));
+        }
+      }
+    });
+  }
+  writeFileSync(dataFile, lines.join("\n") + "\n");
+  return testWithTool;
+}
+
+let modelPath: string;
+let testWithTool: number;
+
+function cli(args: string[]): { code: number | null; json: Record<string, any>; stderr: string } {
+  const r = spawnSync(process.execPath, [CLI, ...args, "--model", modelPath, "--threads", "1", "--json"], { encoding: "utf8", timeout: 300_000 });
+  let json: Record<string, any> = {};
+  try {
+    json = JSON.parse(r.stdout);
+  } catch {
+    throw new Error(`not one JSON document on stdout (exit ${r.status}): ${r.stdout.slice(0, 300)} / ${r.stderr.slice(-300)}`);
+  }
+  return { code: r.status, json, stderr: r.stderr };
+}
+
+function expectMetrics(m: Record<string, any>): void {
+  for (const key of METRIC_KEYS) {
+    expect(typeof m[key], key).toBe("number");
+    expect(m[key]).toBeGreaterThanOrEqual(0);
+    expect(m[key]).toBeLessThanOrEqual(1);
+  }
+  const { tp, fp, tn, fn } = m.counts;
+  expect(m.precision).toBeCloseTo(tp + fp > 0 ? tp / (tp + fp) : 0, 12);
+  expect(m.recall).toBeCloseTo(tp + fn > 0 ? tp / (tp + fn) : 0, 12);
+  expect(m.fpr).toBeCloseTo(fp + tn > 0 ? fp / (fp + tn) : 0, 12);
+}
+
+beforeAll(async () => {
+  if (!existsSync(CLI)) throw new Error(`${CLI} is missing: run 'npm run build:ts' before these tests`);
+  modelPath = await syntheticModelPath("llama");
+  testWithTool = writeDataset();
+});
+
+describe("eval, build, sweep, switch and readout on a synthetic model", () => {
+  test("eval --controller asa --ablations writes the whole contract, a report, and an asset with tool means", () => {
+    const report = path.join(tmp, "report.html");
+    const asset = path.join(tmp, "asa.json");
+    const r = cli(["eval", "--data", dataFile, "--controller", "asa", "--alpha", "1,4", "--tau", "0.5,0.8", "--max-tokens", "4", "--ablations", "--report", report, "--save-asset", asset]);
+    expect(r.code, r.stderr).toBe(0);
+    const doc = r.json;
+    expect(doc).toMatchObject({ data: expect.any(String), split: "test", n: 12 });
+    for (const key of ["model", "settings", "baseline", "steered", "sweep", "ablations", "logit_shift", "reproducibility"]) expect(doc, key).toHaveProperty(key);
+    expectMetrics(doc.baseline);
+    expectMetrics(doc.steered);
+    expect([1, 4]).toContain(doc.steered.alpha);
+    expect([0.5, 0.8]).toContain(doc.steered.tau);
+    expect(Object.keys(doc.ablations).sort()).toEqual(
+      ["asa_full", "baseline", "domain_only", "global_only", "mismatched_domain", "no_gate", "oracle_router", "prompt_few_shot", "prompt_no_system", "random_direction"].sort(),
+    );
+    const shifts = Array.isArray(doc.logit_shift) ? doc.logit_shift : [doc.logit_shift];
+    for (const s of shifts) for (const key of ["plus", "minus", "random", "p_value"]) expect(typeof s[key]).toBe("number");
+    expect(doc.reproducibility).toMatchObject({ dataset_hash: expect.stringMatching(/^[0-9a-f]{64}$/), model_fingerprint: expect.any(String), seed: 0 });
+
+    // Every TEST sample that needs a tool lands in exactly one cell of the confusion and one gap bucket.
+    const cells = Object.values(doc.confusion.counts as Record<string, Record<string, number>>).flatMap((row) => Object.values(row));
+    expect(cells.reduce((a, b) => a + b, 0)).toBe(testWithTool);
+    expect(doc.confusion.tools).toEqual(["find", "sum"]);
+    expect(doc.gap_buckets.reduce((n: number, b: { n: number }) => n + b.n, 0)).toBe(testWithTool);
+    for (const b of doc.gap_buckets) expect(b.low).toBeLessThanOrEqual(b.high);
+    expect(doc.readout).toMatchObject({ n: testWithTool, layer: doc.settings.layer });
+
+    const html = readFileSync(report, "utf8");
+    expect(html).toContain("Tool confusion");
+    expect(html).toContain("<svg");
+    const saved = JSON.parse(readFileSync(asset, "utf8"));
+    expect(Object.keys(saved.toolMeans).sort()).toEqual(["find", "sum"]);
+  });
+
+  test("build writes an asset that eval --asset uses with its own α and τ", () => {
+    const asset = path.join(tmp, "built.json");
+    const built = cli(["build", "--data", dataFile, "--controller", "asa", "--layer", "1", "--alpha", "2", "--tau", "0.7", "--out", asset]);
+    expect(built.code, built.stderr).toBe(0);
+    const saved = JSON.parse(readFileSync(asset, "utf8"));
+    expect(saved.layer).toBe(1);
+    const r = cli(["eval", "--data", dataFile, "--asset", asset, "--max-tokens", "4"]);
+    expect(r.code, r.stderr).toBe(0);
+    expect(r.json.steered).toMatchObject({ alpha: saved.params.alpha, tau: saved.params.tau });
+    expect(r.json.settings.layer).toBe(1);
+  });
+
+  test("sweep reports every asked layer with a shuffled control and names the best", () => {
+    const r = cli(["sweep", "--data", dataFile, "--layers", "0..3"]);
+    expect(r.code, r.stderr).toBe(0);
+    expect(r.json.layers.map((l: { layer: number }) => l.layer)).toEqual([0, 1, 2, 3]);
+    const best = r.json.layers.reduce((a: { auc: number }, b: { auc: number }) => (b.auc > a.auc ? b : a));
+    expect(r.json.best_auc).toBe(best.auc);
+    expect(r.json.best_layer).toBe(best.layer);
+  });
+
+  test("switch reports the contract keys with rates that match its own outcomes", () => {
+    const r = cli(["switch", "--data", dataFile, "--layer", "1", "--alpha", "4", "--max-tokens", "4"]);
+    expect(r.code, r.stderr).toBe(0);
+    const doc = r.json;
+    expect(doc.n).toBe(testWithTool);
+    const rate = (method: string) => doc.outcomes.filter((o: any) => o.attempts[method].switched).length / doc.n;
+    expect(doc.success_rate).toBe(rate("mean-diff"));
+    expect(doc.random_success_rate).toBe(rate("random"));
+    expect(typeof doc.args_follow_schema_rate).toBe("number");
+    for (const o of doc.outcomes) expect(o.target).not.toBe(o.source);
+  });
+
+  test("readout scores a prompt against every tool with a mean", () => {
+    const r = cli(["readout", "--data", dataFile, "--layer", "2", "--prompt", "add 2 and 2"]);
+    expect(r.code, r.stderr).toBe(0);
+    expect(Object.keys(r.json.scores).sort()).toEqual(["find", "sum"]);
+    expect(r.json.gap).toBeCloseTo(Math.abs(r.json.scores.find - r.json.scores.sum), 12);
+  });
+
+  test("a missing asset and a dataset with a broken line fail with one line and a non-zero exit", () => {
+    const missing = cli(["eval", "--data", dataFile, "--asset", path.join(tmp, "nope.json")]);
+    expect(missing.code).not.toBe(0);
+    expect(missing.stderr.trim().split("\n")).toHaveLength(1);
+    const broken = path.join(tmp, "broken.jsonl");
+    writeFileSync(broken, readFileSync(dataFile, "utf8") + "{not json\n");
+    const bad = cli(["eval", "--data", broken, "--controller", "none"]);
+    expect(bad.code).not.toBe(0);
+    expect(bad.stderr).toMatch(/line 49/);
+  });
+});
