@@ -126,6 +126,21 @@ describe("eval, build, sweep, switch and readout on a synthetic model", () => {
     expect(r.json.settings.layer).toBe(1);
   });
 
+  test("build --controller vector writes mean-diff, pca and unembed vectors of the same norm", () => {
+    const norms: Record<string, number> = {};
+    for (const method of ["mean-diff", "pca", "unembed"]) {
+      const r = cli(["build", "--data", dataFile, "--controller", "vector", "--method", method, "--layer", "2", "--out", path.join(tmp, `${method}.json`)]);
+      expect(r.code, r.stderr).toBe(0);
+      expect(r.json).toMatchObject({ method, layer: 2 });
+      norms[method] = r.json.norm;
+    }
+    expect(norms.pca).toBeCloseTo(norms["mean-diff"], 4);
+    expect(norms.unembed).toBeCloseTo(norms["mean-diff"], 4);
+    const bad = cli(["build", "--data", dataFile, "--controller", "vector", "--method", "median", "--layer", "2", "--out", path.join(tmp, "x.json")]);
+    expect(bad.code).not.toBe(0);
+    expect(bad.stderr.trim()).toBe("llama-steer: --method must be mean-diff, pca or unembed; run 'llama-steer build --help'");
+  });
+
   test("sweep reports every asked layer with a shuffled control and names the best", () => {
     const r = cli(["sweep", "--data", dataFile, "--layers", "0..3"]);
     expect(r.code, r.stderr).toBe(0);

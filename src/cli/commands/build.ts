@@ -1,22 +1,22 @@
 import { saveAsset } from "../../assets/index.js";
-import { splitOf } from "../../data/index.js";
+import { datasetHash, splitOf } from "../../data/index.js";
 import { renderSamples } from "../../eval/prompts.js";
 import { buildAsaAsset } from "../../science/buildAsa.js";
 import { lastTokenRows } from "../../science/rows.js";
-import { meanDifference, pairedDifferences, pcaDirection } from "../../vectors/index.js";
+import { meanDifference, pairedDifferences, pcaDirection, unembeddingDirection, type SteeringVector } from "../../vectors/index.js";
 import { UsageError, type Command } from "../command.js";
 import { dataOption, formatFrom, formatOption, sessionOptions, openDataset, openSession, parseInteger, parseNumberList, phaseProgress, subsetOption } from "../shared.js";
 
 export const buildCommand: Command = {
   name: "build",
   summary: "Build a steering asset (ASA controller, or a plain vector) that `eval --asset` uses",
-  usage: "llama-steer build [--model M] [--data D] --controller asa|vector [--method mean-diff|pca] [--layer L] --out FILE [--json]",
-  examples: ["llama-steer build --controller asa --out asa.json", "llama-steer build --controller vector --method pca --layer 12 --out v.json"],
+  usage: "llama-steer build [--model M] [--data D] --controller asa|vector [--method mean-diff|pca|unembed] [--layer L] --out FILE [--json]",
+  examples: ["llama-steer build --controller asa --out asa.json", "llama-steer build --controller vector --method pca --layer 12 --out v.json", "llama-steer build --controller vector --method unembed --layer 12 --out u.json"],
   options: {
     ...sessionOptions,
     data: dataOption,
     controller: { type: "string", description: "asa (default) or vector", valueName: "NAME" },
-    method: { type: "string", description: "vector: mean-diff (default) or pca of paired differences", valueName: "NAME" },
+    method: { type: "string", description: "vector: mean-diff (default), pca of paired differences, or unembed (the output row of the format's call marker's first token at the mean-diff norm)", valueName: "NAME" },
     layer: { type: "string", description: "layer (default: best probe AUC on TRAIN for asa; required for vector)", valueName: "L" },
     alpha: { type: "string", description: "α grid for asa (chosen on VAL), or the strength stored for vector", valueName: "LIST" },
     tau: { type: "string", description: "τ grid for asa (chosen on VAL)", valueName: "LIST" },
@@ -29,7 +29,7 @@ export const buildCommand: Command = {
     const controller = (values.controller as string | undefined) ?? "asa";
     if (controller !== "asa" && controller !== "vector") throw new UsageError("--controller must be asa or vector");
     const method = (values.method as string | undefined) ?? "mean-diff";
-    if (method !== "mean-diff" && method !== "pca") throw new UsageError("--method must be mean-diff or pca");
+    if (method !== "mean-diff" && method !== "pca" && method !== "unembed") throw new UsageError("--method must be mean-diff, pca or unembed");
     const layer = values.layer === undefined ? undefined : parseInteger("layer", values.layer, 0);
     const format = formatFrom(values.format);
     const dataset = await openDataset(values.data, io, values.subset);
@@ -51,16 +51,24 @@ export const buildCommand: Command = {
       const neg = new Map([[layer, rows.filter((_, i) => !cal[i].needs_tool)]]);
       const fingerprint = session.model.info.fingerprint;
       const diff = meanDifference(pos, neg, { modelFingerprint: fingerprint, source: "cal" });
-      // PCA needs pairs: tool-needed and no-tool rows are paired in order (the shorter list decides).
-      const n = Math.min(pos.get(layer)!.length, neg.get(layer)!.length);
-      const vector = method === "pca" ? pcaDirection(pairedDifferences(new Map([[layer, pos.get(layer)!.slice(0, n)]]), new Map([[layer, neg.get(layer)!.slice(0, n)]])), {}).scale(diff.norm(layer)).withMeta({ modelFingerprint: fingerprint }) : diff;
+      let vector: SteeringVector = diff;
+      if (method === "pca") {
+        // PCA needs pairs: tool-needed and no-tool rows are paired in order (the shorter list decides).
+        const n = Math.min(pos.get(layer)!.length, neg.get(layer)!.length);
+        const pairs = pairedDifferences(new Map([[layer, pos.get(layer)!.slice(0, n)]]), new Map([[layer, neg.get(layer)!.slice(0, n)]]));
+        vector = pcaDirection(pairs, {}).scale(diff.norm(layer)).withMeta({ modelFingerprint: fingerprint });
+      } else if (method === "unembed") {
+        // The direction that makes the call marker's first token likely, at the size of the measured intent vector.
+        const marker = session.model.tokenize(format.callMarker, { addSpecial: false })[0];
+        vector = unembeddingDirection(await session.model.outputRow(marker), diff, { modelFingerprint: fingerprint, source: `first token of "${format.callMarker}"` });
+      }
       const alpha = parseNumberList("alpha", values.alpha)?.[0] ?? 1;
       await saveAsset(values.out, {
         modelFingerprint: fingerprint,
         nEmbd: session.model.info.nEmbd,
         layer,
         method,
-        datasetHash: (await import("../../data/index.js")).datasetHash(dataset.samples),
+        datasetHash: datasetHash(dataset.samples),
         tools: [...new Set(dataset.samples.flatMap((s) => s.tools.map((t) => t.function.name)))].sort(),
         params: { alpha, beta: 0, tau: 0.5 },
         vectors: { global: vector, domains: new Map() },
