@@ -12,8 +12,14 @@ namespace {
 Napi::Object Init(Napi::Env env, Napi::Object exports) {
     steer::RegisterBackendFunctions(env, exports);
     exports.Set("applyChatTemplate", Napi::Function::New(env, steer::ApplyChatTemplate, "applyChatTemplate"));
-    exports.Set("ModelHandle", steer::ModelHandle::Define(env));
-    exports.Set("ContextHandle", steer::ContextHandle::Define(env));
+    auto* data = new steer::AddonData();
+    env.SetInstanceData(data);  // deleted (and its references released) when this environment is torn down
+    Napi::Function model = steer::ModelHandle::Define(env);
+    Napi::Function context = steer::ContextHandle::Define(env);
+    data->model_constructor = Napi::Persistent(model);
+    data->context_constructor = Napi::Persistent(context);
+    exports.Set("ModelHandle", model);
+    exports.Set("ContextHandle", context);
     exports.Set("SamplerHandle", steer::SamplerHandle::Define(env));
     return exports;
 }

@@ -24,6 +24,16 @@ using ModelPtr = std::unique_ptr<llama_model, ModelDeleter>;
 using ContextPtr = std::unique_ptr<llama_context, ContextDeleter>;
 using SamplerPtr = std::unique_ptr<llama_sampler, SamplerDeleter>;
 
+// Per-environment state. The main thread and every worker thread that loads the addon is its own Node
+// environment with its own JS heap: a class constructor created in one must never be used from another, so
+// they live in the environment's instance data (freed with it), not in statics shared by all of them.
+struct AddonData {
+    Napi::FunctionReference model_constructor;
+    Napi::FunctionReference context_constructor;
+};
+
+inline AddonData& DataOf(Napi::Env env) { return *env.GetInstanceData<AddonData>(); }
+
 // Errors thrown from native code carry a stable `code` the TypeScript seam maps to SteerError codes.
 inline Napi::Error MakeError(Napi::Env env, const std::string& code, const std::string& message) {
     Napi::Error err = Napi::Error::New(env, message);

@@ -10,8 +10,6 @@
 
 namespace steer {
 
-Napi::FunctionReference ContextHandle::constructor;
-
 namespace {
 
 bool AbortCallback(void* data) { return static_cast<std::atomic<bool>*>(data)->load(); }
@@ -30,7 +28,7 @@ Fn CpuProc(const char* name) {
 }  // namespace
 
 Napi::Function ContextHandle::Define(Napi::Env env) {
-    Napi::Function fn = DefineClass(env, "ContextHandle",
+    return DefineClass(env, "ContextHandle",
                                     {
                                         InstanceMethod("info", &ContextHandle::Info),
                                         InstanceMethod("decode", &ContextHandle::Decode),
@@ -42,15 +40,12 @@ Napi::Function ContextHandle::Define(Napi::Env env) {
                                         InstanceMethod("setAbort", &ContextHandle::SetAbort),
                                         InstanceMethod("dispose", &ContextHandle::Dispose),
                                     });
-    constructor = Napi::Persistent(fn);
-    constructor.SuppressDestruct();
-    return fn;
 }
 
 ContextHandle::ContextHandle(const Napi::CallbackInfo& info) : Napi::ObjectWrap<ContextHandle>(info) {
     Napi::Env env = info.Env();
     RequireArgs(info, 2, "ContextHandle");
-    if (!info[0].IsObject() || !info[0].As<Napi::Object>().InstanceOf(ModelHandle::constructor.Value())) {
+    if (!info[0].IsObject() || !info[0].As<Napi::Object>().InstanceOf(DataOf(env).model_constructor.Value())) {
         Throw(env, "ERR_INVALID_ARGUMENT", "expected a ModelHandle");
     }
     model_ = ModelHandle::Unwrap(info[0].As<Napi::Object>());

@@ -18,7 +18,6 @@ class ModelHandle;
 class ContextHandle : public Napi::ObjectWrap<ContextHandle> {
 public:
     static Napi::Function Define(Napi::Env env);
-    static Napi::FunctionReference constructor;
 
     // new ContextHandle(model, {nCtx, nBatch, nSeqMax, nThreads, kvUnified, threadpool, flashAttention})
     explicit ContextHandle(const Napi::CallbackInfo& info);

@@ -5,10 +5,8 @@
 
 namespace steer {
 
-Napi::FunctionReference ModelHandle::constructor;
-
 Napi::Function ModelHandle::Define(Napi::Env env) {
-    Napi::Function fn = DefineClass(env, "ModelHandle",
+    return DefineClass(env, "ModelHandle",
                                     {
                                         StaticMethod("load", &ModelHandle::Load),
                                         InstanceMethod("info", &ModelHandle::Info),
@@ -19,9 +17,6 @@ Napi::Function ModelHandle::Define(Napi::Env env) {
                                         InstanceMethod("isEndOfGeneration", &ModelHandle::IsEndOfGeneration),
                                         InstanceMethod("dispose", &ModelHandle::Dispose),
                                     });
-    constructor = Napi::Persistent(fn);
-    constructor.SuppressDestruct();
-    return fn;
 }
 
 // Only reachable from Load(): the first argument is an External holding the loaded model.
@@ -51,7 +46,7 @@ public:
             deferred_.Reject(MakeError(env, "ERR_MODEL_LOAD_FAILED", "llama.cpp could not load the model from " + path_).Value());
             return;
         }
-        Napi::Object handle = ModelHandle::constructor.New({Napi::External<llama_model>::New(env, model_)});
+        Napi::Object handle = DataOf(env).model_constructor.New({Napi::External<llama_model>::New(env, model_)});
         model_ = nullptr;
         deferred_.Resolve(handle);
     }

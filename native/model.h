@@ -12,7 +12,6 @@ namespace steer {
 class ModelHandle : public Napi::ObjectWrap<ModelHandle> {
 public:
     static Napi::Function Define(Napi::Env env);
-    static Napi::FunctionReference constructor;
 
     explicit ModelHandle(const Napi::CallbackInfo& info);
 

@@ -20,7 +20,7 @@ Napi::Function SamplerHandle::Define(Napi::Env env) {
 SamplerHandle::SamplerHandle(const Napi::CallbackInfo& info) : Napi::ObjectWrap<SamplerHandle>(info) {
     Napi::Env env = info.Env();
     RequireArgs(info, 2, "SamplerHandle");
-    if (!info[0].IsObject() || !info[0].As<Napi::Object>().InstanceOf(ModelHandle::constructor.Value())) Throw(env, "ERR_INVALID_ARGUMENT", "expected a ModelHandle");
+    if (!info[0].IsObject() || !info[0].As<Napi::Object>().InstanceOf(DataOf(env).model_constructor.Value())) Throw(env, "ERR_INVALID_ARGUMENT", "expected a ModelHandle");
     ModelHandle* model = ModelHandle::Unwrap(info[0].As<Napi::Object>());
     model->RequireAlive(env);
     Napi::Object opts = ObjectArg(info, 1, "sampler options");
@@ -72,7 +72,7 @@ Napi::Value SamplerHandle::Sample(const Napi::CallbackInfo& info) {
     Napi::Env env = info.Env();
     if (!chain_) Throw(env, "ERR_DISPOSED", "the sampler was disposed");
     RequireArgs(info, 2, "sample");
-    if (!info[0].IsObject() || !info[0].As<Napi::Object>().InstanceOf(ContextHandle::constructor.Value())) Throw(env, "ERR_INVALID_ARGUMENT", "expected a ContextHandle");
+    if (!info[0].IsObject() || !info[0].As<Napi::Object>().InstanceOf(DataOf(env).context_constructor.Value())) Throw(env, "ERR_INVALID_ARGUMENT", "expected a ContextHandle");
     ContextHandle* ctx = ContextHandle::Unwrap(info[0].As<Napi::Object>());
     ctx->RequireIdle(env);
     const int32_t index = info[1].As<Napi::Number>().Int32Value();

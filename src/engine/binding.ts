@@ -167,6 +167,11 @@ async function findBinsDir(): Promise<string | undefined> {
   }
 }
 
+/** Where the addon is loaded from: `$LLAMA_STEER_ADDON` (e.g. the AddressSanitizer build), else build/Release. */
+export function nativeAddonPath(): string {
+  return process.env.LLAMA_STEER_ADDON ?? path.join(packageRoot(), "build", "Release", "llama_steer.node");
+}
+
 /**
  * Loads the addon once per process and registers llama.cpp's backends.
  * @param logLevel what llama.cpp may print to stderr (default "none": its warnings and errors are kept
@@ -177,7 +182,7 @@ export async function loadAddon(logLevel: LogLevelName = "none"): Promise<Native
     loaded.addon.setLogLevel(LogLevel[logLevel]);
     return loaded.addon;
   }
-  const addonPath = process.env.LLAMA_STEER_ADDON ?? path.join(packageRoot(), "build", "Release", "llama_steer.node");
+  const addonPath = nativeAddonPath();
   if (!existsSync(addonPath)) {
     throw new SteerError(
       ErrorCodes.ADDON_LOAD_FAILED,
