@@ -61,7 +61,9 @@ void HookState::Prepare(std::vector<AddOp> adds, CaptureRequest capture, const s
         for (int layer = stop_after_layer_ + 1; layer < n_layer_; ++layer) hooked_[layer] = 0;
     }
     error_.clear();
-    active_ = !adds_.empty() || !capture_.layers.empty();
+    // A stop alone is work too: a chunk of a long prompt that has no row to read still ends at the stop layer
+    // (the rows it feeds the cache are only ever needed up to there).
+    active_ = !adds_.empty() || !capture_.layers.empty() || stop_after_layer_ >= 0;
 }
 
 void HookState::Clear() {
