@@ -5,6 +5,8 @@
 //   node scripts/build-addon.mjs --force    rebuild
 //   node scripts/build-addon.mjs --from-source   build llama.cpp from node-llama-cpp's bundled source (~2 min)
 //   node scripts/build-addon.mjs --sanitize      AddressSanitizer build (for the native test suite)
+//   node scripts/build-addon.mjs --out=DIR       build into DIR/Release instead of build/Release (load it with
+//                                                LLAMA_STEER_ADDON=DIR/Release/llama_steer.node)
 //
 // Headers come from the llama.cpp source bundled in node-llama-cpp (a git bundle) and are extracted
 // into .llama-src/<tag>; the libraries come from @node-llama-cpp/<platform>. Nothing is downloaded.
@@ -21,8 +23,10 @@ const args = new Set(process.argv.slice(2));
 const fromSource = args.has("--from-source") || process.env.LLAMA_STEER_FROM_SOURCE === "1";
 const sanitize = args.has("--sanitize") || process.env.LLAMA_STEER_SANITIZE === "1";
 const force = args.has("--force") || fromSource || sanitize;
-const addonPath = path.join(root, "build", "Release", "llama_steer.node");
-const stampPath = path.join(root, "build", "addon-stamp.json");
+const outArg = process.argv.slice(2).find((a) => a.startsWith("--out="));
+const outDir = outArg ? path.resolve(outArg.slice("--out=".length)) : path.join(root, "build");
+const addonPath = path.join(outDir, "Release", "llama_steer.node");
+const stampPath = path.join(outDir, "addon-stamp.json");
 
 function fail(message) {
   console.error(`llama-steer: cannot build the native addon: ${message}`);
@@ -131,10 +135,10 @@ async function main() {
   console.error(`llama-steer: building the native addon (${inputs.mode}${sanitize ? ", AddressSanitizer" : ""})...`);
   // The compiler's output goes to a log file (a from-source build prints megabytes of warnings; a pipe
   // with a buffer limit would kill it), shown only when the build fails.
-  mkdirSync(path.join(root, "build"), { recursive: true });
-  const logPath = path.join(root, "build", "build.log");
+  mkdirSync(outDir, { recursive: true });
+  const logPath = path.join(outDir, "build.log");
   const log = process.env.LLAMA_STEER_BUILD_VERBOSE ? "inherit" : openSync(logPath, "w");
-  const r = spawnSync(process.execPath, [cmakeJs, "compile", "--out", path.join(root, "build"), ...defines], { cwd: root, stdio: ["ignore", log, log] });
+  const r = spawnSync(process.execPath, [cmakeJs, "compile", "--out", outDir, ...defines], { cwd: root, stdio: ["ignore", log, log] });
   if (typeof log === "number") closeSync(log);
   if (r.status !== 0) {
     if (typeof log === "number") process.stderr.write(readFileSync(logPath, "utf8").split("\n").slice(-60).join("\n"));
