@@ -75,6 +75,13 @@ export interface GgufReadOptions {
   maxArrayElements?: number;
   /** Strings with more UTF-8 bytes are returned as `GgufOmittedValue`; an array holding one is omitted whole. Default: 1_048_576. */
   maxStringBytes?: number;
+  /**
+   * Most bytes of metadata values read into memory in total (strings and arrays; values omitted by the two limits
+   * above are skipped, not counted). A file whose metadata needs more is refused with NOT_GGUF (reason
+   * "metadata-too-large"): the per-value limits alone would still let thousands of 1 MB strings through.
+   * Default: 268_435_456 (256 MiB; the metadata of real models, vocabulary included, is a few tens of MB at most).
+   */
+  maxMetadataBytes?: number;
 }
 
 /** Hard limits above which a count or length is corruption, not a big file. */
@@ -83,13 +90,32 @@ const MAX_TENSOR_COUNT = 1_000_000;
 const MAX_KEY_BYTES = 65_536;
 const utf8 = new TextDecoder("utf-8");
 
+/** What may still be read into memory, across all metadata values of one file (`maxMetadataBytes`). */
+interface MetadataBudget {
+  readonly limit: number;
+  left: number;
+}
+
+/** Charges `bytes` about to be read for metadata key `key`; refuses the file once the budget is spent. */
+function spend(cursor: FileCursor, budget: MetadataBudget, key: string, bytes: number): void {
+  budget.left -= bytes;
+  if (budget.left >= 0) return;
+  throw notGguf(
+    cursor.path,
+    "metadata-too-large",
+    `its metadata needs more than ${budget.limit} bytes of strings and arrays in memory (reached at key "${key}"; the limit is maxMetadataBytes)`,
+    { key, limit: budget.limit },
+  );
+}
+
 /** A string value, or a marker when it is longer than `maxBytes` (then skipped, never read). */
-async function readString(cursor: FileCursor, maxBytes: number): Promise<string | GgufOmittedValue> {
+async function readString(cursor: FileCursor, maxBytes: number, budget: MetadataBudget, key: string): Promise<string | GgufOmittedValue> {
   const length = await cursor.stringLength();
   if (length > maxBytes) {
     cursor.skip(length);
     return new GgufOmittedValue(GgufValueType.STRING, length);
   }
+  spend(cursor, budget, key, length);
   await cursor.need(length);
   return utf8.decode(cursor.take(length));
 }
@@ -107,16 +133,18 @@ function notGguf(path: string, reason: string, message: string, details: Record<
  */
 export async function readGgufHeader(path: string, options: GgufReadOptions = {}): Promise<GgufFileInfo> {
   assertString("path", path, { nonEmpty: true });
-  assertKnownKeys("GGUF read options", options, ["maxArrayElements", "maxStringBytes"]);
+  assertKnownKeys("GGUF read options", options, ["maxArrayElements", "maxStringBytes", "maxMetadataBytes"]);
   const maxArrayElements = options.maxArrayElements ?? 1_000_000;
   assertInteger("options.maxArrayElements", maxArrayElements, 0);
   const maxStringBytes = options.maxStringBytes ?? 1_048_576;
   assertInteger("options.maxStringBytes", maxStringBytes, 0);
+  const maxMetadataBytes = options.maxMetadataBytes ?? 256 * 1024 * 1024;
+  assertInteger("options.maxMetadataBytes", maxMetadataBytes, 0);
   const file = await openGguf(path);
   try {
     const { size } = await file.stat();
     const cursor = new FileCursor(file, path, size);
-    return await parseGguf(cursor, maxArrayElements, maxStringBytes);
+    return await parseGguf(cursor, maxArrayElements, maxStringBytes, { limit: maxMetadataBytes, left: maxMetadataBytes });
   } finally {
     await file.close();
   }
@@ -138,7 +166,7 @@ async function openGguf(path: string): Promise<FileHandle> {
   }
 }
 
-async function parseGguf(cursor: FileCursor, maxArrayElements: number, maxStringBytes: number): Promise<GgufFileInfo> {
+async function parseGguf(cursor: FileCursor, maxArrayElements: number, maxStringBytes: number, budget: MetadataBudget): Promise<GgufFileInfo> {
   const path = cursor.path;
   await checkMagic(cursor);
   const version = await cursor.u32();
@@ -164,7 +192,7 @@ async function parseGguf(cursor: FileCursor, maxArrayElements: number, maxString
     const key = utf8.decode(cursor.take(keyLength));
     if (metadata.has(key)) throw notGguf(path, "duplicate-key", `metadata key "${key}" appears twice`, { key });
     cursor.context = `the value of metadata key "${key}"`;
-    const { value, typeInfo } = await readValue(cursor, key, maxArrayElements, maxStringBytes);
+    const { value, typeInfo } = await readValue(cursor, key, maxArrayElements, maxStringBytes, budget);
     metadata.set(key, value);
     metadataTypes.set(key, typeInfo);
   }
@@ -232,9 +260,10 @@ async function readValue(
   key: string,
   maxArrayElements: number,
   maxStringBytes: number,
+  budget: MetadataBudget,
 ): Promise<{ value: GgufValue; typeInfo: GgufValueTypeInfo }> {
   const type = await readValueType(cursor, key);
-  if (type !== GgufValueType.ARRAY) return { value: await readScalar(cursor, type, maxStringBytes), typeInfo: { type } };
+  if (type !== GgufValueType.ARRAY) return { value: await readScalar(cursor, type, maxStringBytes, budget, key), typeInfo: { type } };
   const elementType = await readValueType(cursor, key);
   if (elementType === GgufValueType.ARRAY) throw notGguf(cursor.path, "nested-array", `metadata key "${key}" holds nested arrays, which llama.cpp does not support`, { key });
   const count = await cursor.u64();
@@ -247,22 +276,29 @@ async function readValue(
       cursor.skip(count * elementBytes);
       return { value: new GgufOmittedValue(type, count, elementType), typeInfo };
     }
+    spend(cursor, budget, key, count * elementBytes);
     await cursor.need(count * elementBytes);
     return { value: decodeNumericArray(cursor.take(count * elementBytes), elementType), typeInfo };
   }
   // Strings must be walked one by one even when omitted: their lengths are what tell us where the array ends.
   const strings: string[] = [];
   let omit = count > maxArrayElements;
+  let spent = 0;
   for (let i = 0; i < count; i++) {
     // Awaiting only when the window runs out keeps a 262k-token vocabulary fast to walk.
     if (!cursor.has(8)) await cursor.need(8);
     const length = cursor.takeU64();
     if (length > cursor.remaining()) throw cursor.truncated(length);
     if (omit || length > maxStringBytes) {
+      if (!omit) budget.left += spent; // the strings read so far are dropped with the array
       omit = true;
+      strings.length = 0;
       cursor.skip(length);
       continue;
     }
+    // Each element also costs its length field: an array of a million empty strings is not free.
+    spend(cursor, budget, key, 8 + length);
+    spent += 8 + length;
     if (!cursor.has(length)) await cursor.need(length);
     strings.push(utf8.decode(cursor.take(length)));
   }
@@ -275,8 +311,8 @@ async function readValueType(cursor: FileCursor, key: string): Promise<GgufValue
   return type as GgufValueType;
 }
 
-async function readScalar(cursor: FileCursor, type: GgufValueType, maxStringBytes: number): Promise<GgufValue> {
-  if (type === GgufValueType.STRING) return readString(cursor, maxStringBytes);
+async function readScalar(cursor: FileCursor, type: GgufValueType, maxStringBytes: number, budget: MetadataBudget, key: string): Promise<GgufValue> {
+  if (type === GgufValueType.STRING) return readString(cursor, maxStringBytes, budget, key);
   const bytes = ggufScalarBytes(type) as number;
   await cursor.need(bytes);
   const buf = cursor.take(bytes);

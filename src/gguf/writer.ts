@@ -211,13 +211,22 @@ class ByteSink {
     return at;
   }
 
-  u32(v: number): void { this.buf.writeUInt32LE(v, this.reserve(4)); }
-  u64(v: number | bigint): void { this.buf.writeBigUInt64LE(BigInt(v), this.reserve(8)); }
+  // reserve() may replace this.buf: it must run before this.buf is read (an argument is evaluated after the
+  // receiver, so `this.buf.write(v, this.reserve(n))` would write into the old, outgrown buffer).
+  u32(v: number): void {
+    const at = this.reserve(4);
+    this.buf.writeUInt32LE(v, at);
+  }
+  u64(v: number | bigint): void {
+    const at = this.reserve(8);
+    this.buf.writeBigUInt64LE(BigInt(v), at);
+  }
 
   string(s: string): void {
     const bytes = Buffer.from(s, "utf8");
     this.u64(bytes.length);
-    bytes.copy(this.buf, this.reserve(bytes.length));
+    const at = this.reserve(bytes.length);
+    bytes.copy(this.buf, at);
   }
 
   scalar(type: GgufValueType, v: GgufScalarInput): void {
