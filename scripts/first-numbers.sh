@@ -2,7 +2,7 @@
 # Unsteered baselines of every reachable model, on the TEST splits, in the formats that fit it.
 # Writes results/baseline-<model>-<data>-<format>.json; `node scripts/results-table.mjs FILE` prints a table.
 # Usage: bash scripts/first-numbers.sh [THREADS]   (needs `npm run build:ts` first)
-# Subsets (every K-th TEST sample) keep the whole set under an hour on 2 CPU cores.
+# Subsets (every K-th TEST sample of each domain and class) keep the whole set near an hour on 2 CPU cores.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 threads="${1:-$(nproc)}"
@@ -13,8 +13,9 @@ run() { # model data format subset
 }
 smol=smollm2-135m-instruct-q4_1
 gemma=gemma3-270m-q4km
-for f in asa hermes json; do run "$smol" necessity "$f" 2; done
-run "$smol" tool-choice asa 3
-run "$smol" within-topic asa 4
-run "$gemma" necessity asa 4
-run "$gemma" tool-choice asa 6
+run "$smol" necessity asa 2
+run "$smol" necessity hermes 2
+run "$smol" necessity json 4
+run "$gemma" necessity asa 8
+run "$smol" tool-choice asa 6
+run "$smol" within-topic asa 8
