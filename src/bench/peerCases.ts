@@ -70,7 +70,7 @@ export async function buildVsCvectorGenerator(setup: BenchSetup, tools: LlamaToo
       key: "build_vs_cvector_generator",
       value: timing.ratio,
       detail:
-        `llama.cpp's cvector-generator --method mean (A: llama-steer) on ${pairs.length} prompt pairs, all ${perLayer.length} layers it writes, ${threads} threads; ` +
+        `llama.cpp's cvector-generator --method mean (A: llama-steer) on ${pairs.length} prompt pairs, all ${perLayer.length} layers it writes, ${plural(threads, "thread")}; ` +
         `both from the GGUF path to vectors (model load included; llama-steer's capture + build alone: ${inner.toFixed(0)} ms)`,
       timing,
       extra,
@@ -126,7 +126,7 @@ export async function generateVsNodeLlamaCpp(setup: BenchSetup): Promise<BenchFi
       key: "generate_vs_node_llama_cpp",
       value: timing.ratio,
       detail:
-        `unsteered greedy generation of ${GENERATED_TOKENS} tokens after a ${tokens.length}-token prompt (prefill included), ${threads} threads; ` +
+        `unsteered greedy generation of ${GENERATED_TOKENS} tokens after a ${tokens.length}-token prompt (prefill included), ${plural(threads, "thread")}; ` +
         `B: node-llama-cpp's LlamaContextSequence.evaluate in a separate process, same model, prompt tokens and context (${GENERATE_CONTEXT.contextSize} cells, 1 sequence, batch ${GENERATE_CONTEXT.batchSize}) (tokens/s ratio); ` +
         `greedy tokens ${firstDifference < 0 ? "identical" : `first differ at token ${firstDifference}`}`,
       timing,
@@ -255,6 +255,10 @@ export async function rssOverModel(setup: BenchSetup): Promise<BenchFigure> {
   } finally {
     await worker.close();
   }
+}
+
+function plural(n: number, word: string): string {
+  return `${n} ${word}${n === 1 ? "" : "s"}`;
 }
 
 function round(x: number, digits: number): number {

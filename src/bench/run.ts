@@ -111,8 +111,9 @@ export async function runBench(options: BenchOptions): Promise<BenchReport> {
   };
 }
 
-/** A figure's value as the CLI and Markdown show it: ratios and cosines to 3 decimals, sizes to 1. */
+/** A figure's value as the CLI and Markdown show it: ratios to 3 decimals, cosines to 6 (they sit near 1), sizes to 1. */
 export function formatValue(figure: BenchFigure): string {
-  if (figure.unit === undefined || figure.unit === "cosine") return figure.value.toFixed(figure.unit === "cosine" ? 4 : 3);
+  if (figure.unit === undefined) return figure.value.toFixed(3);
+  if (figure.unit === "cosine") return figure.value.toFixed(6);
   return `${figure.value.toFixed(1)} ${figure.unit}`;
 }

@@ -221,7 +221,7 @@ describe("bench Markdown", () => {
     const ratio: BenchFigure = { key: "generate_vs_node_llama_cpp", value: 1.0423, detail: "d1", timing: { aMs: 10, bMs: 11, ratio: 1.0423, ratioMin: 0.9, ratioMax: 1.2, reps: 3 } };
     const size: BenchFigure = { key: "asset_kb", value: 52.26, unit: "KiB", detail: "d2" };
     const cos: BenchFigure = { key: "build_vs_cvector_generator_cosine_min", value: 0.99991, unit: "cosine", goal: 0.99, detail: "d3" };
-    expect([ratio, size, cos].map(formatValue)).toEqual(["1.042", "52.3 KiB", "0.9999"]);
+    expect([ratio, size, cos].map(formatValue)).toEqual(["1.042", "52.3 KiB", "0.999910"]);
     const report: BenchReport = { machine: "m", model: "/models/x.gguf", date: "2026-01-01", threads: 2, figures: [ratio, size, cos], skipped: [{ key: "build_vs_cvector_generator", reason: "not built" }] };
     const md = benchMarkdown(report, "llama-steer bench --reps 1");
     expect(md).toContain("| `generate_vs_node_llama_cpp` | 1.042 | 0.900–1.200 |");
