@@ -181,8 +181,10 @@ async function logitCheck(ctx: SteerContext, prompts: readonly string[], layer: 
 
 function examples(samples: readonly DatasetSample[], prompts: readonly string[], base: readonly SampleOutcome[], steered: readonly SampleOutcome[], decisions: readonly AsaDecision[], limit: number): EvalExample[] {
   const verdict = (o: SampleOutcome) => ({ triggered: o.parse.triggered, format_ok: o.parse.format_ok, tool_ok: o.parse.tool_ok, args_ok: o.parse.args_ok, errors: o.parse.errors });
-  // Changed verdicts first: they are what a reader wants to see.
-  const order = samples.map((_, i) => i).sort((a, b) => Number(base[b].parse.triggered !== steered[b].parse.triggered) - Number(base[a].parse.triggered !== steered[a].parse.triggered) || a - b);
+  // Changed verdicts first, then calls (the rare event on small models): they are what a reader wants to see.
+  const changed = (i: number) => Number(base[i].parse.triggered !== steered[i].parse.triggered);
+  const called = (i: number) => Number(base[i].parse.triggered || steered[i].parse.triggered);
+  const order = samples.map((_, i) => i).sort((a, b) => changed(b) - changed(a) || called(b) - called(a) || a - b);
   return order.slice(0, limit).map((i) => ({
     id: samples[i].id,
     domain: samples[i].domain,
