@@ -15,7 +15,7 @@
  * the whole call with the target's schema.
  */
 import { splitOf, type DatasetSample } from "../data/index.js";
-import type { SteerContext } from "../engine/context.js";
+import type { GenerateBatchResult, GenerateItem, SteerContext } from "../engine/context.js";
 import type { GenerateResult } from "../engine/generate.js";
 import type { SteeringSpec } from "../engine/steering.js";
 import { ErrorCodes, SteerError } from "../errors.js";
@@ -26,6 +26,7 @@ import { SeededRandom } from "../synthetic/random.js";
 import { classMeans, randomLike, switchVector } from "../vectors/builders.js";
 import type { SteeringVector } from "../vectors/steeringVector.js";
 import { unembeddingDirection } from "../vectors/unembedding.js";
+import { menuCallGrammar } from "./callGrammar.js";
 import { errorRateByGap, planToolReadout, readWithPlan, type GapBucket } from "./readout.js";
 import { lastTokenRows } from "./rows.js";
 
@@ -50,6 +51,11 @@ export interface ToolSwitchOptions {
   maxTokens?: number;
   /** Seed of the target draw and of the random control. Default 0. */
   seed?: number;
+  /**
+   * Constrain the tool name to the prompt's menu with a grammar (arguments stay free JSON). Without it, small
+   * models often invent names and no choice is left to steer. Default true.
+   */
+  constrainNames?: boolean;
   /** Split whose prompts are switched. Default "test". Tool means always come from "cal". */
   split?: string;
   signal?: AbortSignal;
@@ -194,8 +200,13 @@ export async function runToolSwitch(ctx: SteerContext, samples: readonly Dataset
   // One unsteered and three steered replies per prompt, in one batch: the four share the prompt's cells.
   const perPrompt = 1 + SWITCH_METHODS.length;
   const items = plans.flatMap((plan, i) => [{ prompt: prompts[i], capture: [options.layer] }, ...SWITCH_METHODS.map((method) => ({ prompt: prompts[i], steer: steerFrom(plan.vectors[method], alpha) }))]);
-  let done = 0;
-  const results = await ctx.generateBatch(items, { maxTokens, stop: closingMarkers(options.format), signal: options.signal, onDone: () => options.onProgress?.("unsteered and steered calls", ++done, items.length) });
+  const results = await generateByMenu(ctx, plans, items, perPrompt, {
+    maxTokens,
+    stop: closingMarkers(options.format),
+    signal: options.signal,
+    grammarFor: options.constrainNames === false ? () => undefined : (menu) => menuCallGrammar(options.format.name, menu),
+    onDone: (done, total) => options.onProgress?.("unsteered and steered calls", done, total),
+  });
 
   const outcomes: SwitchOutcome[] = plans.map((plan, i) => {
     const read = readWithPlan(planToolReadout(means, options.layer, plan.menu)!, results[i * perPrompt].captured!.get(options.layer)!);
@@ -216,6 +227,36 @@ export async function runToolSwitch(ctx: SteerContext, samples: readonly Dataset
     };
   });
   return summarizeSwitch(outcomes, { layer: options.layer, alpha, maxTokens });
+}
+
+/**
+ * Generates the items, one batch per distinct menu (a grammar holds for a whole batch), and returns the results in
+ * item order. Without grammars everything is one batch.
+ */
+async function generateByMenu(
+  ctx: SteerContext,
+  plans: readonly { menu: string[] }[],
+  items: readonly GenerateItem[],
+  perPrompt: number,
+  options: { maxTokens: number; stop: string[]; signal?: AbortSignal; grammarFor: (menu: readonly string[]) => string | undefined; onDone: (done: number, total: number) => void },
+): Promise<GenerateBatchResult[]> {
+  const groups = new Map<string, number[]>();
+  plans.forEach((plan, i) => {
+    const key = options.grammarFor(plan.menu) === undefined ? "" : plan.menu.join("\u0000");
+    groups.set(key, [...(groups.get(key) ?? []), i]);
+  });
+  const results: GenerateBatchResult[] = new Array(items.length);
+  let done = 0;
+  for (const promptIndices of groups.values()) {
+    const itemIndices = promptIndices.flatMap((i) => Array.from({ length: perPrompt }, (_, k) => i * perPrompt + k));
+    const grammar = options.grammarFor(plans[promptIndices[0]].menu);
+    const out = await ctx.generateBatch(
+      itemIndices.map((k) => items[k]),
+      { maxTokens: options.maxTokens, stop: options.stop, signal: options.signal, ...(grammar ? { grammar } : {}), onDone: () => options.onDone(++done, items.length) },
+    );
+    itemIndices.forEach((k, j) => (results[k] = out[j]));
+  }
+  return results;
 }
 
 export function summarizeSwitch(outcomes: readonly SwitchOutcome[], settings: { layer: number; alpha: number; maxTokens: number }): ToolSwitchReport {

@@ -54,6 +54,16 @@ describe("tool switching (synthetic llama)", () => {
     expect(r.random_success_rate).toBe(r.baseline_target_rate);
   });
 
+  test("the grammar keeps every reply's tool name on the menu; without it a random model writes other names", async () => {
+    const kept = await runToolSwitch(ctx, SAMPLES, { format: asaFormat, layer: 2, alpha: 8, maxTokens: 12 });
+    for (const o of kept.outcomes) {
+      expect(o.menu).toContain(o.baseline);
+      for (const method of SWITCH_METHODS) expect(o.menu).toContain(o.attempts[method].name);
+    }
+    const free = await runToolSwitch(ctx, SAMPLES, { format: asaFormat, layer: 2, alpha: 8, maxTokens: 12, constrainNames: false });
+    expect(free.outcomes.some((o) => !o.menu.includes(o.baseline as string))).toBe(true);
+  });
+
   test("a non-zero strength changes the replies, and the same seed gives the same experiment", async () => {
     const options = { format: asaFormat, layer: 2, alpha: 8, maxTokens: 6, seed: 3 };
     const a = await runToolSwitch(ctx, SAMPLES, options);

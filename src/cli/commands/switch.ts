@@ -19,6 +19,7 @@ export const switchCommand: Command = {
     alpha: { type: "string", description: "strength of every direction (default 1)", valueName: "A" },
     "max-tokens": { type: "string", description: "new tokens after the opened call (default 48)", valueName: "N" },
     seed: { type: "string", description: "seed of the target draw and the random control (default 0)", valueName: "N" },
+    "free-names": { type: "boolean", description: "let the model write any tool name (default: a grammar keeps the name on the prompt's menu; arguments stay free JSON)" },
     format: formatOption,
     subset: subsetOption,
     out: { type: "string", description: "also write the JSON document to this file", valueName: "FILE" },
@@ -38,13 +39,14 @@ export const switchCommand: Command = {
         alpha: alphas?.[0],
         maxTokens: parseInteger("max-tokens", values["max-tokens"], 48, 1),
         seed: parseInteger("seed", values.seed, 0),
+        constrainNames: values["free-names"] !== true,
         split: typeof values.split === "string" ? values.split : undefined,
         signal: io.signal,
         onProgress: bar.onProgress,
       });
       bar.done();
       const pct = (x: number) => `${(100 * x).toFixed(1)}%`;
-      io.print(`tool switch on ${dataset.name}, ${report.n} prompts, layer ${report.layer}, α ${report.alpha}, format ${format.name}`);
+      io.print(`tool switch on ${dataset.name}, ${report.n} prompts, layer ${report.layer}, α ${report.alpha}, format ${format.name}, names ${values["free-names"] === true ? "free" : "kept on the menu"}`);
       io.print(`  unsteered names the expected tool: ${pct(report.baseline_accuracy)}; already names the target: ${pct(report.baseline_target_rate)}`);
       io.print(`  mean-diff  switched ${pct(report.success_rate)}   arguments follow the target's schema ${pct(report.args_follow_schema_rate)}`);
       io.print(`  unembed    switched ${pct(report.unembed_success_rate)}   arguments follow the target's schema ${pct(report.unembed_args_follow_schema_rate)}`);
@@ -54,7 +56,7 @@ export const switchCommand: Command = {
         io.print(`    gap ${b.low.toFixed(3)}–${b.high.toFixed(3)} (n ${b.n}): readout wrong ${pct(b.error_rate)}, unsteered call wrong ${pct(b.call_error_rate)}`);
       }
       if (report.first_token_shared > 0) io.print(`  ${report.first_token_shared} targets share their first name token with another tool on the menu`);
-      const document = { model: session.modelPath, data: dataset.name, format: format.name, ...report };
+      const document = { model: session.modelPath, data: dataset.name, format: format.name, constrain_names: values["free-names"] !== true, ...report };
       if (typeof values.out === "string") await writeFileAtomic(values.out, JSON.stringify(document, null, 2) + "\n");
       return document;
     } finally {
