@@ -69,6 +69,7 @@ export async function buildVsCvectorGenerator(setup: BenchSetup, tools: LlamaToo
     {
       key: "build_vs_cvector_generator",
       value: timing.ratio,
+      goal: 3,
       detail:
         `llama.cpp's cvector-generator --method mean (A: llama-steer) on ${pairs.length} prompt pairs, all ${perLayer.length} layers it writes, ${plural(threads, "thread")}; ` +
         `both from the GGUF path to vectors (model load included; llama-steer's capture + build alone: ${inner.toFixed(0)} ms)`,
@@ -125,6 +126,7 @@ export async function generateVsNodeLlamaCpp(setup: BenchSetup): Promise<BenchFi
     return {
       key: "generate_vs_node_llama_cpp",
       value: timing.ratio,
+      goal: 0.95,
       detail:
         `unsteered greedy generation of ${GENERATED_TOKENS} tokens after a ${tokens.length}-token prompt (prefill included), ${plural(threads, "thread")}; ` +
         `B: node-llama-cpp's LlamaContextSequence.evaluate in a separate process, same model, prompt tokens and context (${GENERATE_CONTEXT.contextSize} cells, 1 sequence, batch ${GENERATE_CONTEXT.batchSize}) (tokens/s ratio); ` +
@@ -219,6 +221,7 @@ export async function asaRequestVsPlain(setup: BenchSetup): Promise<BenchFigure[
     {
       key: "asa_request_vs_plain",
       value: timing.ratio,
+      goal: 0.95,
       detail:
         `one TEST request of the necessity dataset in the ASA format (${promptTokens}-token prompt) + exactly ${GENERATED_TOKENS} greedy tokens: ` +
         `under the ASA controller (read layer ${asa.asset.layer}, router, probe, gate ${decision?.gate ?? "?"} with p = ${decision?.p.toFixed(3) ?? "?"}, last prompt token decoded again) vs unsteered (latency ratio)`,
