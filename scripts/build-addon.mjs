@@ -10,12 +10,14 @@
 //
 // Headers come from the llama.cpp source bundled in node-llama-cpp (a git bundle) and are extracted
 // into .llama-src/<tag>; the libraries come from @node-llama-cpp/<platform>. Nothing is downloaded.
-import { execFileSync, spawnSync } from "node:child_process";
+import { spawnSync } from "node:child_process";
 import { createHash } from "node:crypto";
-import { closeSync, existsSync, mkdirSync, openSync, readdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { closeSync, existsSync, mkdirSync, openSync, readdirSync, readFileSync, writeFileSync } from "node:fs";
 import { createRequire } from "node:module";
 import path from "node:path";
 import { fileURLToPath, pathToFileURL } from "node:url";
+
+import { extractLlamaSource } from "./llama-source.mjs";
 
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "..");
 const require = createRequire(path.join(root, "package.json"));
@@ -51,31 +53,13 @@ function platformPackageName() {
   return undefined;
 }
 
-/** Extracts the header folders (or the whole tree) of the bundled llama.cpp source, once per tag. */
-function extractLlamaSource(nlcDir, whole) {
-  const info = JSON.parse(readFileSync(path.join(nlcDir, "llama", "llama.cpp.info.json"), "utf8"));
-  const bundle = path.join(nlcDir, "llama", "gitRelease.bundle");
-  if (!existsSync(bundle)) fail(`node-llama-cpp ships no llama.cpp source bundle at ${bundle}`);
-  // Outside build/: cmake-js may wipe its output folder when it reconfigures.
-  const dest = path.join(root, ".llama-src", `${info.tag}${whole ? "-full" : ""}`);
-  const marker = path.join(dest, ".complete");
-  if (existsSync(marker)) return { dir: dest, tag: info.tag };
-  rmSync(dest, { recursive: true, force: true });
-  mkdirSync(dest, { recursive: true });
-  const git = (...a) => execFileSync("git", a, { cwd: dest, stdio: ["ignore", "pipe", "pipe"] });
+/** The bundled llama.cpp source (headers, or the whole tree), extracted once per tag. */
+function llamaSource(nlcDir, whole) {
   try {
-    git("init", "-q");
-    git("fetch", "-q", bundle, "HEAD");
-    if (whole) git("checkout", "-q", "FETCH_HEAD");
-    else {
-      const tar = git("archive", "--format=tar", "FETCH_HEAD", "include", "ggml/include");
-      execFileSync("tar", ["-x"], { cwd: dest, input: tar });
-    }
+    return extractLlamaSource(nlcDir, { root, whole });
   } catch (e) {
-    fail(`extracting llama.cpp ${whole ? "source" : "headers"} from ${bundle} needs git and tar (${String(e.stderr ?? e.message).trim()})`);
+    fail(e.message);
   }
-  writeFileSync(marker, info.tag);
-  return { dir: dest, tag: info.tag };
 }
 
 async function prebuiltLibraries() {
@@ -112,11 +96,11 @@ async function main() {
   const defines = [`--CDNODE_ADDON_API_DIR=${napiDir}`];
   let inputs;
   if (fromSource) {
-    const src = extractLlamaSource(nlcDir, true);
+    const src = llamaSource(nlcDir, true);
     defines.push(`--CDLLAMA_SOURCE_DIR=${src.dir}`);
     inputs = { mode: "source", tag: src.tag };
   } else {
-    const headers = extractLlamaSource(nlcDir, false);
+    const headers = llamaSource(nlcDir, false);
     const { platformDir, libs } = await prebuiltLibraries();
     defines.push(`--CDLLAMA_INCLUDE_DIRS=${path.join(headers.dir, "include")};${path.join(headers.dir, "ggml", "include")}`);
     defines.push(`--CDLLAMA_LIBRARIES=${libs.join(";")}`);

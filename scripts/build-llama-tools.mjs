@@ -14,12 +14,14 @@
 // The source tree is checked out from node-llama-cpp's llama/gitRelease.bundle into
 // .llama-src/<tag>-full (the same place `build-addon.mjs --from-source` uses). Nothing is downloaded.
 // A few minutes on two cores.
-import { execFileSync, spawnSync } from "node:child_process";
-import { closeSync, copyFileSync, existsSync, mkdirSync, openSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { spawnSync } from "node:child_process";
+import { closeSync, copyFileSync, existsSync, mkdirSync, openSync, readFileSync, writeFileSync } from "node:fs";
 import { createRequire } from "node:module";
 import os from "node:os";
 import path from "node:path";
 import { fileURLToPath } from "node:url";
+
+import { extractLlamaSource } from "./llama-source.mjs";
 
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "..");
 const require = createRequire(path.join(root, "package.json"));
@@ -61,25 +63,14 @@ function findCompiler() {
   fail(`no C++17 compiler found (tried ${candidates.join(", ")}; set CXX to choose one)`);
 }
 
-/** Checks out the whole bundled source once per tag (marker file written last). */
-function checkoutSource(nlcDir, tag) {
-  const bundle = path.join(nlcDir, "llama", "gitRelease.bundle");
-  if (!existsSync(bundle)) fail(`node-llama-cpp ships no llama.cpp source bundle at ${bundle}`);
-  const dest = path.join(root, ".llama-src", `${tag}-full`);
-  if (existsSync(path.join(dest, ".complete"))) return dest;
-  console.error(`build-llama-tools: checking out llama.cpp ${tag} from ${path.relative(root, bundle)} ...`);
-  rmSync(dest, { recursive: true, force: true });
-  mkdirSync(dest, { recursive: true });
-  const git = (...a) => execFileSync("git", a, { cwd: dest, stdio: ["ignore", "pipe", "pipe"] });
+/** Checks out the whole bundled source once per tag (the folder `build-addon.mjs --from-source` uses too). */
+function checkoutSource(nlcDir) {
   try {
-    git("init", "-q");
-    git("fetch", "-q", bundle, "HEAD");
-    git("checkout", "-q", "FETCH_HEAD");
+    const onExtract = (bundle, tag) => console.error(`build-llama-tools: checking out llama.cpp ${tag} from ${path.relative(root, bundle)} ...`);
+    return extractLlamaSource(nlcDir, { root, whole: true, onExtract }).dir;
   } catch (e) {
-    fail(`checking out ${bundle} failed: ${String(e.stderr ?? e.message).trim()}`);
+    fail(e.message);
   }
-  writeFileSync(path.join(dest, ".complete"), tag);
-  return dest;
 }
 
 function main() {
@@ -103,7 +94,7 @@ function main() {
   requireTool("cmake", ["--version"], "to build llama.cpp (CMake >= 3.14)");
   const cxx = findCompiler();
   const ninja = spawnSync("ninja", ["--version"], { stdio: "ignore" }).status === 0;
-  const src = checkoutSource(nlcDir, tag);
+  const src = checkoutSource(nlcDir);
 
   const buildDir = path.join(outDir, "build");
   mkdirSync(buildDir, { recursive: true });
