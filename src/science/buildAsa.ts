@@ -12,7 +12,7 @@ import { runSamples, type SampleOutcome } from "../eval/runner.js";
 import { computeMetrics, type Metrics } from "../eval/metrics.js";
 import { classMeans, meanDifference } from "../vectors/index.js";
 import { asaDecide, asaSteering, gateOf, type AsaDecision } from "./asa.js";
-import { lastTokenRows, pick } from "./rows.js";
+import { lastTokenRows, pick, rowsByExpectedTool } from "./rows.js";
 import { sweepLayers, type SweepResult } from "./sweep.js";
 
 export interface BuildAsaOptions {
@@ -100,10 +100,7 @@ export async function buildAsaAsset(ctx: SteerContext, samples: readonly Dataset
   }
   const tools = [...new Set(samples.flatMap((s) => s.tools.map((t) => t.function.name)))].sort();
   // Per-tool means on CAL at the layer, for the cosine readout (tools with at least one CAL sample).
-  const rowsByTool = new Map<string, Float32Array[]>();
-  cal.forEach((s, i) => {
-    if (s.needs_tool && s.expected) rowsByTool.set(s.expected.name, [...(rowsByTool.get(s.expected.name) ?? []), calRows[i]]);
-  });
+  const rowsByTool = rowsByExpectedTool(cal, calRows);
   const toolMeans = rowsByTool.size >= 2 ? classMeans(new Map([...rowsByTool].map(([t, r]) => [t, new Map([[layer, r]])])), { modelFingerprint: fingerprint, source: "cal" }) : undefined;
   const draft: Omit<SteeringAsset, "version" | "createdAt"> = {
     modelFingerprint: fingerprint,

@@ -10,7 +10,7 @@ import { renderSamples } from "../eval/prompts.js";
 import { cosineReadout, meanOfMeans, type CosineReadout } from "../probes/index.js";
 import type { SteeringVector } from "../vectors/steeringVector.js";
 import { meanOfRows } from "../vectors/rows.js";
-import { lastTokenRows, pick } from "./rows.js";
+import { lastTokenRows, pick, rowsByExpectedTool } from "./rows.js";
 
 export interface ToolMeans {
   layer: number;
@@ -32,12 +32,7 @@ export async function fitToolMeans(ctx: SteerContext, samples: readonly DatasetS
   const prompts = await renderSamples(ctx.model, cal, format, { signal });
   const rows = (await lastTokenRows(ctx, prompts, [layer], { signal })).get(layer)!;
   const nEmbd = ctx.model.info.nEmbd;
-  const byTool = new Map<string, Float32Array[]>();
-  cal.forEach((s, i) => {
-    const list = byTool.get(s.expected!.name) ?? [];
-    list.push(rows[i]);
-    byTool.set(s.expected!.name, list);
-  });
+  const byTool = rowsByExpectedTool(cal, rows);
   const center = Float32Array.from(meanOfRows(rows, nEmbd));
   const means = new Map([...byTool].map(([tool, r]) => [tool, Float32Array.from(meanOfRows(r, nEmbd), (x, k) => x - center[k])]));
   return { layer, means, center };

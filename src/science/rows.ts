@@ -1,4 +1,5 @@
 /** Residual rows at the last prompt token, for many prompts, sharing prompt prefixes (no generation). */
+import type { DatasetSample } from "../data/index.js";
 import type { SteerContext } from "../engine/context.js";
 
 /** Per layer, one Float32Array row per prompt (in prompt order). */
@@ -20,4 +21,16 @@ export async function lastTokenRows(
 
 export function pick<T>(items: readonly T[], indices: readonly number[]): T[] {
   return indices.map((i) => items[i]);
+}
+
+/** Rows grouped by their sample's expected tool (samples that name none are left out), tools in first-seen order. */
+export function rowsByExpectedTool(samples: readonly DatasetSample[], rows: readonly Float32Array[]): Map<string, Float32Array[]> {
+  const groups = new Map<string, Float32Array[]>();
+  samples.forEach((s, i) => {
+    if (!s.expected) return;
+    const list = groups.get(s.expected.name);
+    if (list) list.push(rows[i]);
+    else groups.set(s.expected.name, [rows[i]]);
+  });
+  return groups;
 }

@@ -28,7 +28,7 @@ import type { SteeringVector } from "../vectors/steeringVector.js";
 import { unembeddingDirection } from "../vectors/unembedding.js";
 import { menuCallGrammar } from "./callGrammar.js";
 import { errorRateByGap, planToolReadout, readWithPlan, type GapBucket } from "./readout.js";
-import { lastTokenRows } from "./rows.js";
+import { lastTokenRows, rowsByExpectedTool } from "./rows.js";
 
 export const SWITCH_METHODS = ["mean-diff", "unembed", "random"] as const;
 export type SwitchMethod = (typeof SWITCH_METHODS)[number];
@@ -142,8 +142,7 @@ async function fitSwitchMeans(ctx: SteerContext, samples: readonly DatasetSample
   if (cal.length === 0) throw new SteerError(ErrorCodes.INVALID_ARGUMENT, "Tool switching needs CAL samples with an expected tool to measure per-tool means");
   const prompts = (await renderSamples(ctx.model, cal, options.format, { signal: options.signal })).map((p) => p + opening);
   const rows = (await lastTokenRows(ctx, prompts, [options.layer], { signal: options.signal, onProgress: (d, t) => options.onProgress?.("tool means on CAL", d, t) })).get(options.layer)!;
-  const byTool = new Map<string, Float32Array[]>();
-  cal.forEach((s, i) => byTool.set(s.expected!.name, [...(byTool.get(s.expected!.name) ?? []), rows[i]]));
+  const byTool = rowsByExpectedTool(cal, rows);
   return classMeans(new Map([...byTool].map(([tool, list]) => [tool, new Map([[options.layer, list]])])), { modelFingerprint: ctx.model.info.fingerprint, source: "tool-switch CAL means" });
 }
 
