@@ -292,7 +292,9 @@ export class SteerContext {
       if (shared) {
         const data = new Float32Array((nLayer - 1) * nEmbd);
         for (const spec of shared) for (let k = 0; k < nEmbd; k++) data[(spec.layer - 1) * nEmbd + k] += spec.vector[k];
-        this.native.setControlVector(data, 1, nLayer - 1);
+        // Only the steered layers' range: llama.cpp adds the vector of every layer in range, zeros included.
+        const layers = shared.map((s) => s.layer);
+        this.native.setControlVector(data, Math.min(...layers), Math.max(...layers));
       }
       try {
         return await runBatchGeneration(
@@ -330,7 +332,14 @@ export class SteerContext {
         if (layer === 0) throw new SteerError(ErrorCodes.LAYER_OUT_OF_RANGE, "llama.cpp's control vectors cannot reach layer 0; use a steering spec for layer 0", { layer });
         data.set(toFiniteVector(`vectors.get(${layer})`, vector, nEmbd), (layer - 1) * nEmbd);
       }
-      this.native.setControlVector(data, 1, nLayer - 1);
+      if (vectors.size === 0) {
+        this.native.setControlVector(null);
+        this.userControlVector = false;
+        return;
+      }
+      // Only the given layers' range: llama.cpp adds the vector of every layer in range, zeros included.
+      const layers = [...vectors.keys()];
+      this.native.setControlVector(data, Math.min(...layers), Math.max(...layers));
       this.userControlVector = true;
     });
   }

@@ -144,6 +144,26 @@ describe("a loaded model", () => {
     expect(Array.from(plain.tokens)).not.toEqual(Array.from(fast.tokens));
   });
 
+  test("always-on steering at several layers, then at another one, equals the hook each time (no stale layers)", async () => {
+    const last = model.info.nLayer - 1;
+    expect(last).toBeGreaterThanOrEqual(3);
+    const a = new Float32Array(E).map((_, i) => (i % 3 ? 3 : -3));
+    const b = new Float32Array(E).map((_, i) => (i % 2 ? -3 : 3));
+    for (const steer of [[{ layer: 1, vector: a }, { layer: last, vector: b }], [{ layer: 2, vector: b }], [{ layer: 1, vector: a }]]) {
+      const fast = await ctx.generate("Once upon a time", { maxTokens: 10, steer });
+      const [viaHook] = await ctx.generateBatch([{ prompt: "Once upon a time", steer }, { prompt: "Hello" }], { maxTokens: 10 });
+      expect(Array.from(fast.tokens)).toEqual(Array.from(viaHook.tokens));
+    }
+    // An empty map clears a control vector the user set.
+    await ctx.setControlVector(new Map([[2, a]]));
+    const userSet = await ctx.generate("Once upon a time", { maxTokens: 10 });
+    await ctx.setControlVector(new Map());
+    const cleared = await ctx.generate("Once upon a time", { maxTokens: 10 });
+    const plain = await ctx.generate("Once upon a time", { maxTokens: 10, steer: [] });
+    expect(Array.from(cleared.tokens)).toEqual(Array.from(plain.tokens));
+    expect(Array.from(userSet.tokens)).not.toEqual(Array.from(plain.tokens));
+  });
+
   test("ignoreEndOfGeneration decodes exactly maxTokens", async () => {
     const r = await ctx.generate("Once upon a time", { maxTokens: 20, ignoreEndOfGeneration: true });
     expect(r.tokens.length).toBe(20);
