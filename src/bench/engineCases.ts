@@ -2,6 +2,8 @@
 import type { SteerContext } from "../engine/context.js";
 import type { SteerModel } from "../engine/model.js";
 import { seededVector } from "../util/arrays.js";
+import { PACKED_DECODE_TOKENS } from "../engine/promptBatches.js";
+import { cvectorPairs, tokenizePairs } from "./cvectorCompare.js";
 import { timePaired, type PairedTiming } from "./measure.js";
 
 export interface BenchFigure {
@@ -56,19 +58,23 @@ export async function captureVsPrefill(setup: BenchSetup, allLayers: boolean, fu
     value: timing.ratio,
     goal: fullGraph ? undefined : allLayers ? 0.85 : 0.95,
     detail:
-      `64 prompts packed ${ctx.sequences} per decode; last-token rows of ${allLayers ? `all ${model.info.nLayer} layers` : `layer ${layer}`} vs the same decodes reading nothing (throughput ratio)` +
+      `64 prompts packed up to ${PACKED_DECODE_TOKENS} tokens per decode; last-token rows of ${allLayers ? `all ${model.info.nLayer} layers` : `layer ${layer}`} vs the same decodes reading nothing (throughput ratio)` +
       (fullGraph ? "; every block and the output head still run (hook cost alone)" : "; capture stops after the layer it reads (default)"),
     timing,
   };
 }
+
+/** Tokens each decode benchmark generates: enough that one run lasts seconds, not a few timer ticks. */
+const DECODE_TOKENS = 128;
+export const STORY_PROMPT = "Write a short story about a lighthouse keeper who finds a message in a bottle.";
 
 export async function steeredDecodeVsPlain(setup: BenchSetup): Promise<BenchFigure> {
   const { ctx, model } = setup;
   const layer = Math.floor(model.info.nLayer / 2);
   // A small always-on vector: it must not end generation early, only cost what steering costs.
   const vector = seededVector(model.info.nEmbd, 7, 0.01);
-  const prompt = "Write a short story about a lighthouse keeper who finds a message in a bottle.";
-  const maxTokens = 64;
+  const prompt = STORY_PROMPT;
+  const maxTokens = DECODE_TOKENS;
   const run = (steer: boolean) => async () => {
     // Past end-of-generation too: both variants must decode the same number of tokens.
     const r = await ctx.generate(prompt, { maxTokens, steer: steer ? [{ layer, vector }] : undefined, ignoreEndOfGeneration: true, signal: setup.signal });
@@ -82,6 +88,60 @@ export async function steeredDecodeVsPlain(setup: BenchSetup): Promise<BenchFigu
     value: timing.ratio,
     goal: 0.97,
     detail: `greedy decode of ${maxTokens} tokens with one always-on spec at layer ${layer} (run as llama.cpp's control vector) vs none (tokens/s ratio)`,
+    timing,
+  };
+}
+
+/**
+ * Steering that differs between sequences cannot be llama.cpp's control vector (one per context): the
+ * eval callback adds each sequence's own vector to its rows. Two sequences generate side by side, one
+ * steered, against the same two unsteered.
+ */
+export async function perSequenceSteeringVsPlain(setup: BenchSetup): Promise<BenchFigure> {
+  const { ctx, model } = setup;
+  const layer = Math.floor(model.info.nLayer / 2);
+  const vector = seededVector(model.info.nEmbd, 7, 0.01);
+  const prompts = [STORY_PROMPT, "Describe a walk through a busy market on a rainy morning."];
+  const run = (steer: boolean) => async () => {
+    const results = await ctx.generateBatch(
+      prompts.map((prompt, i) => ({ prompt, steer: steer && i === 0 ? [{ layer, vector }] : undefined })),
+      { maxTokens: DECODE_TOKENS, ignoreEndOfGeneration: true, signal: setup.signal },
+    );
+    if (results.some((r) => r.tokens.length !== DECODE_TOKENS)) throw new Error(`bench generated fewer than ${DECODE_TOKENS} tokens`);
+    return undefined;
+  };
+  const timing = await timePaired(run(true), run(false), { reps: setup.reps, signal: setup.signal });
+  return {
+    key: "per_sequence_steering_vs_plain",
+    value: timing.ratio,
+    detail: `two sequences generating ${DECODE_TOKENS} tokens each in one batch, the first steered at layer ${layer} through the eval callback (the path for steering that differs per sequence), vs neither steered (throughput ratio)`,
+    timing,
+  };
+}
+
+/**
+ * What packing prompts into shared decodes buys on this machine: the prompt pairs of the
+ * cvector-generator comparison, every position of every layer it writes, captured packed vs one prompt
+ * per decode (the way cvector-generator runs them). On a CPU, prefill is bound by arithmetic, so this
+ * stays near 1; on a GPU one short prompt per decode leaves most of the device idle.
+ */
+export async function captureBatchedVsSequential(setup: BenchSetup): Promise<BenchFigure> {
+  const { ctx, model } = setup;
+  const prompts = tokenizePairs(model, cvectorPairs(32)).flatMap((p) => [p.positive, p.negative]);
+  const layers = Array.from({ length: model.info.nLayer - 1 }, (_, i) => i);
+  const options = { layers, positions: "all" as const, signal: setup.signal };
+  const timing = await timePaired(
+    () => ctx.capture(prompts, options).then(() => undefined),
+    async () => {
+      for (const prompt of prompts) await ctx.capture([prompt], options);
+    },
+    { reps: setup.reps, signal: setup.signal },
+  );
+  const tokens = prompts.reduce((n, p) => n + p.length, 0);
+  return {
+    key: "capture_batched_vs_sequential",
+    value: timing.ratio,
+    detail: `${prompts.length} prompts (${tokens} tokens), rows of layers 0–${model.info.nLayer - 2} at every position: packed up to ${PACKED_DECODE_TOKENS} tokens per decode vs one prompt per decode (throughput ratio)`,
     timing,
   };
 }

@@ -76,38 +76,61 @@ export interface ToolRun {
 /** Output kept per stream: the tools can print a lot, and only the end matters for a failure message. */
 const MAX_KEPT_CHARS = 1 << 20;
 
-/** Runs a tool to completion, collecting its output (stdin closed). Rejects only if it cannot be started. */
-export function runTool(file: string, args: readonly string[], options: { signal?: AbortSignal; cwd?: string } = {}): Promise<ToolRun> {
+export interface RunToolOptions {
+  signal?: AbortSignal;
+  cwd?: string;
+  /**
+   * Keeps the tool's stdin open until its stdout so far satisfies this, then closes it (an interactive
+   * tool then sees end of input). Default: stdin closed from the start.
+   */
+  endInputWhen?: (stdout: string) => boolean;
+}
+
+/** Runs a tool to completion, collecting its output. Rejects only if it cannot be started. */
+export function runTool(file: string, args: readonly string[], options: RunToolOptions = {}): Promise<ToolRun> {
   return new Promise((resolve, reject) => {
     const t0 = performance.now();
-    const child = spawn(file, args, { cwd: options.cwd, stdio: ["ignore", "pipe", "pipe"], signal: options.signal });
+    const { endInputWhen } = options;
+    const child = spawn(file, args, { cwd: options.cwd, stdio: [endInputWhen ? "pipe" : "ignore", "pipe", "pipe"], signal: options.signal });
     let stdout = "";
     let stderr = "";
     const keep = (text: string, chunk: Buffer) => (text + chunk.toString("utf8")).slice(-MAX_KEPT_CHARS);
-    child.stdout.on("data", (c: Buffer) => (stdout = keep(stdout, c)));
-    child.stderr.on("data", (c: Buffer) => (stderr = keep(stderr, c)));
+    child.stdin?.on("error", () => {}); // the tool may exit without reading its input
+    child.stdout!.on("data", (c: Buffer) => {
+      stdout = keep(stdout, c);
+      if (endInputWhen && child.stdin && !child.stdin.writableEnded && endInputWhen(stdout)) child.stdin.end();
+    });
+    child.stderr!.on("data", (c: Buffer) => (stderr = keep(stderr, c)));
     child.on("error", reject);
     child.on("close", (code, signal) => resolve({ code, signal, stdout, stderr, ms: performance.now() - t0 }));
   });
 }
 
 /**
- * Runs llama-completion until one run's output is whole. Its text goes through llama.cpp's asynchronous
- * logger, which is never flushed at exit (deliberately leaked in this llama.cpp), so a run often loses the
- * end of what it printed, the generated text included. The logger writes in order and the timing summary
- * (`common_perf_print`, on stderr) comes after the text, so a run that shows the summary printed everything.
+ * Printed by llama-completion when it waits for input (its `--in-prefix`); the generated text is whole
+ * once this shows on stdout.
  */
-export async function runLlamaCompletion(tools: LlamaTools, args: readonly string[], options: { attempts?: number; signal?: AbortSignal } = {}): Promise<ToolRun> {
-  const attempts = options.attempts ?? 10;
-  let last: ToolRun | undefined;
-  for (let i = 0; i < attempts; i++) {
-    last = await runTool(tools.paths["llama-completion"], args, { signal: options.signal });
-    if (last.code !== 0 || COMPLETE_OUTPUT.test(last.stderr)) return last;
-  }
-  throw new Error(`llama-completion lost the end of its output in ${attempts} runs out of ${attempts}:\n${tail(last!.stderr)}`);
-}
+const END_OF_TEXT_MARKER = "[[llama-steer: end of text]]";
 
-const COMPLETE_OUTPUT = /common_perf_print:\s+total time\s*=/;
+/**
+ * Runs llama-completion with `args` (which must not ask for conversation mode) and returns its output
+ * with stdout cut at the end of the generated text.
+ *
+ * Its text goes through llama.cpp's asynchronous logger, whose thread is not waited for at exit, so on a
+ * busy machine a run that simply exits loses the end of what it printed, the generated text included.
+ * Run interactively instead: after its tokens it prints the input prefix (a marker, through the same
+ * logger, in order) and waits for input; the marker on stdout means every token before it was printed.
+ * Only then is stdin closed, which ends the run.
+ */
+export async function runLlamaCompletion(tools: LlamaTools, args: readonly string[], options: { signal?: AbortSignal } = {}): Promise<ToolRun> {
+  const run = await runTool(tools.paths["llama-completion"], [...args, "-i", "--in-prefix", END_OF_TEXT_MARKER], {
+    signal: options.signal,
+    endInputWhen: (stdout) => stdout.includes(END_OF_TEXT_MARKER),
+  });
+  const end = run.stdout.indexOf(END_OF_TEXT_MARKER);
+  if (run.code === 0 && end < 0) throw new Error(`llama-completion exited without reaching the end of its text:\n${tail(run.stderr)}`);
+  return end < 0 ? run : { ...run, stdout: run.stdout.slice(0, end) };
+}
 
 /** The last lines of a tool's output, for an error message. */
 export function tail(text: string, lines = 12): string {

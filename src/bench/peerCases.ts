@@ -15,14 +15,13 @@ import { getFormat } from "../formats/index.js";
 import { asaDecide, asaSteering, type AsaDecision } from "../science/asa.js";
 import { buildAsaAsset } from "../science/buildAsa.js";
 import { cosineSummary, cvectorMeanLikeGenerator, cvectorPairs, type CvectorMeanResult } from "./cvectorCompare.js";
-import type { BenchFigure, BenchSetup } from "./engineCases.js";
+import { STORY_PROMPT, type BenchFigure, type BenchSetup } from "./engineCases.js";
 import { promptFileText, runTool, tail, type LlamaTools } from "./llamaTools.js";
 import { median, timePaired } from "./measure.js";
 import { BenchWorker } from "./workerClient.js";
 
 /** Between runs in different processes (see TimePairedOptions.settleMs). */
 const SETTLE_MS = 750;
-const GENERATE_PROMPT = "Write a short story about a lighthouse keeper who finds a message in a bottle.";
 const GENERATED_TOKENS = 64;
 const CONTEXT = { contextSize: 4096, batchSize: 1024, sequences: 64 } as const;
 
@@ -101,7 +100,7 @@ const GENERATE_CONTEXT = { contextSize: 4096, batchSize: 512, sequences: 1 } as 
 
 export async function generateVsNodeLlamaCpp(setup: BenchSetup): Promise<BenchFigure> {
   const { model, threads } = setup;
-  const tokens = model.tokenize(GENERATE_PROMPT);
+  const tokens = model.tokenize(STORY_PROMPT);
   const worker = BenchWorker.start();
   const ctx = await model.createContext({ ...GENERATE_CONTEXT, threads });
   try {

@@ -4,7 +4,7 @@ import os from "node:os";
 import path from "node:path";
 
 import { loadModel } from "../engine/model.js";
-import { captureVsPrefill, steeredDecodeVsPlain, type BenchFigure, type BenchSetup } from "./engineCases.js";
+import { captureBatchedVsSequential, captureVsPrefill, perSequenceSteeringVsPlain, steeredDecodeVsPlain, type BenchFigure, type BenchSetup } from "./engineCases.js";
 import { findLlamaTools, type LlamaTools, type LlamaToolsLookup } from "./llamaTools.js";
 import { asaRequestVsPlain, buildVsCvectorGenerator, generateVsNodeLlamaCpp, rssOverModel } from "./peerCases.js";
 
@@ -51,6 +51,8 @@ const CASES: Case[] = [
   { keys: ["capture_vs_prefill_full_graph"], run: (s) => captureVsPrefill(s, false, true) },
   { keys: ["all_layers_capture_vs_prefill_full_graph"], run: (s) => captureVsPrefill(s, true, true) },
   { keys: ["steered_decode_vs_plain"], run: steeredDecodeVsPlain },
+  { keys: ["per_sequence_steering_vs_plain"], run: perSequenceSteeringVsPlain },
+  { keys: ["capture_batched_vs_sequential"], run: captureBatchedVsSequential },
   {
     keys: ["build_vs_cvector_generator", "build_vs_cvector_generator_cosine_min", "build_vs_cvector_generator_cosine_median"],
     needsLlamaTools: true,
