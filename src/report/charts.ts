@@ -102,10 +102,23 @@ export function renderBarChart(options: BarChartOptions): string {
     parts.push(
       `<path class="mark" fill="${escapeHtml(options.color)}" d="M${left} ${round(baseline)}V${top}H${right}V${round(baseline)}Z"><title>${escapeHtml(tooltip)}</title></path>`,
     );
-    if (bar.note) parts.push(`<text class="bar-note" x="${round((left + right) / 2)}" y="${top - 4}">${escapeHtml(bar.note)}</text>`);
+    if (bar.note) parts.push(barNote(bar.note, round((left + right) / 2), top - 4));
   });
   parts.push("</svg>");
   return parts.join("");
+}
+
+/** Line height of bar notes, px (their font is 11 px). */
+const NOTE_LINE = 13;
+
+/**
+ * A bar's note above it, one line per comma-separated part with the last line nearest the bar: a note
+ * on one line can be wider than its bar and run into its neighbours' notes.
+ */
+function barNote(note: string, x: number, bottom: number): string {
+  const lines = note.split(/,\s*/);
+  const spans = lines.map((line, i) => `<tspan x="${x}" y="${bottom - (lines.length - 1 - i) * NOTE_LINE}">${escapeHtml(line)}</tspan>`);
+  return `<text class="bar-note">${spans.join("")}</text>`;
 }
 
 function svgOpen(title: string): string {

@@ -97,7 +97,7 @@ export function gapBucketFigure(report: EvalReport): string {
     bars: buckets.map((b) => ({
       label: `${formatNumber(b.low, 3)}–${formatNumber(b.high, 3)}`,
       value: toNumber(b.error_rate),
-      note: b.call_error_rate === undefined ? `n=${formatNumber(b.n)}` : `n=${formatNumber(b.n)}, calls wrong ${formatNumber(100 * toNumber(b.call_error_rate), 0)}%`,
+      note: b.call_error_rate === undefined ? `n=${formatNumber(b.n)}` : `n=${formatNumber(b.n)}, calls wrong, ${formatNumber(100 * toNumber(b.call_error_rate), 0)}%`,
     })),
   });
   const caption = "A small gap means the readout was unsure between its two best answers; the error rate should fall as the gap grows.";

@@ -35,6 +35,17 @@ const PAGE_FACTS = `(() => {
     outputs: [...document.querySelectorAll("pre.output")].map((pre) => pre.textContent),
     openDetails: [...document.querySelectorAll("details")].filter((d) => d.open).length,
     bodyText: document.body.innerText.length,
+    // Pairs of labels in one chart whose boxes intersect (text drawn over text).
+    overlappingLabels: charts.flatMap((svg) => {
+      const boxes = [...svg.querySelectorAll("text")].map((t) => ({ text: t.textContent, box: t.getBoundingClientRect() }));
+      const pairs = [];
+      for (let i = 0; i < boxes.length; i++)
+        for (let j = i + 1; j < boxes.length; j++) {
+          const [a, b] = [boxes[i].box, boxes[j].box];
+          if (a.left < b.right - 0.5 && b.left < a.right - 0.5 && a.top < b.bottom - 0.5 && b.top < a.bottom - 0.5) pairs.push(boxes[i].text + " / " + boxes[j].text);
+        }
+      return pairs;
+    }),
   };
 })()`;
 
@@ -52,6 +63,7 @@ interface PageFacts {
   outputs: string[];
   openDetails: number;
   bodyText: number;
+  overlappingLabels: string[];
 }
 
 describe.skipIf(!chromiumInstalled && !process.env.CI)("HTML report in headless Chromium", () => {
@@ -120,6 +132,7 @@ describe.skipIf(!chromiumInstalled && !process.env.CI)("HTML report in headless 
     expect(facts.chartTitles.every((t) => t.length > 10)).toBe(true);
     for (const width of facts.chartWidths) expect(width).toBeGreaterThanOrEqual(400);
     expect(facts.overflowingBy).toBeLessThanOrEqual(0);
+    expect(facts.overlappingLabels).toEqual([]);
     expect(facts.openDetails).toBe(0);
     expect(facts.bodyText).toBeGreaterThan(2000);
     expect(page.screenshot.length).toBeGreaterThan(10 * 1024);

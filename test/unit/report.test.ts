@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
 import type { EvalReport } from "../../src/eval/reportTypes.js";
-import { ticks } from "../../src/report/charts.js";
+import { renderBarChart, ticks } from "../../src/report/charts.js";
 import { renderHtmlReport, renderMarkdownSummary } from "../../src/report/index.js";
 import { BASELINE_TALLY, HOSTILE_ATTRIBUTE, HOSTILE_SCRIPT, STEERED_TALLY, fullReport, minimalReport } from "../browser/reportFixtures.js";
 
@@ -120,7 +120,7 @@ describe("renderHtmlReport with every section", () => {
   it("draws the error rate per readout gap bucket as bars", () => {
     const gap = sectionOf(html, "gap");
     expect(gap.match(/<path class="mark"/g)).toHaveLength(5);
-    expect(gap).toContain(">n=31</text>");
+    expect(gap).toContain(">n=31</tspan>");
     expect(gap).toContain(">0–0.05</text>");
   });
 
@@ -270,3 +270,25 @@ describe("renderMarkdownSummary", () => {
     expect(text).toContain("- a\\|b c: F1");
   });
 });
+
+describe("bar notes", () => {
+  it("put each comma-separated part of a note on its own line above the bar, the last nearest the bar", () => {
+    const svg = renderBarChart({
+      title: "t",
+      xLabel: "x",
+      yLabel: "y",
+      color: "#000",
+      yDomain: [0, 1],
+      bars: [
+        { label: "a", value: 0, note: "n=12, calls wrong 100%" },
+        { label: "b", value: 0.5, note: "n=3" },
+      ],
+    });
+    const notes = [...svg.matchAll(/<text class="bar-note">(.*?)<\/text>/g)].map((m) => [...m[1].matchAll(/<tspan x="([\d.]+)" y="([\d.]+)">(.*?)<\/tspan>/g)]);
+    expect(notes.map((spans) => spans.map((t) => t[3]))).toEqual([["n=12", "calls wrong 100%"], ["n=3"]]);
+    const [first] = notes;
+    expect(first[0][1]).toBe(first[1][1]);
+    expect(Number(first[1][2]) - Number(first[0][2])).toBe(13);
+  });
+});
+
