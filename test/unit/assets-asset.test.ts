@@ -1,36 +1,19 @@
-import { mkdtemp, readFile, readdir, rm, writeFile } from "node:fs/promises";
-import { tmpdir } from "node:os";
+import { readFile, readdir, writeFile } from "node:fs/promises";
 import { join } from "node:path";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { describe, expect, it } from "vitest";
 import { ASSET_VERSION, loadAsset, saveAsset, serializeAsset, type SteeringAsset } from "../../src/assets/index.js";
-import { ErrorCodes, SteerError } from "../../src/errors.js";
+import { ErrorCodes } from "../../src/errors.js";
 import { predictProba, route } from "../../src/probes/index.js";
 import { seededVector } from "../../src/util/arrays.js";
 import { SteeringVector } from "../../src/vectors/index.js";
 import { FIXTURE_FINGERPRINT, FIXTURE_N_EMBD, fixtureAsset } from "./assets-fixtures.js";
+import { steerErrorOf } from "../helpers/errors.js";
+import { useTempDir } from "../helpers/tempDir.js";
 
-let dir: string;
-beforeAll(async () => {
-  dir = await mkdtemp(join(tmpdir(), "llama-steer-asset-"));
-});
-afterAll(async () => {
-  await rm(dir, { recursive: true, force: true });
-});
+const temp = useTempDir("asset");
 
-let counter = 0;
-function pathFor(): string {
-  return join(dir, `a${counter++}.json`);
-}
+const pathFor = () => temp.path("json");
 
-async function rejection(promise: Promise<unknown>): Promise<SteerError> {
-  try {
-    await promise;
-  } catch (e) {
-    if (e instanceof SteerError) return e;
-    throw e;
-  }
-  throw new Error("expected a SteerError");
-}
 
 /** Saves the fixture, lets `edit` change the JSON, and returns the file. */
 async function editedAsset(edit: (json: Record<string, any>) => void): Promise<string> {
@@ -94,7 +77,7 @@ describe("steering asset round trip", () => {
     await saveAsset(path, rest);
     const loaded = await loadAsset(path);
     expect(Date.now() - Date.parse(loaded.createdAt)).toBeLessThan(60_000);
-    expect((await readdir(dir)).filter((f) => f.endsWith(".tmp"))).toEqual([]);
+    expect((await readdir(temp.dir)).filter((f) => f.endsWith(".tmp"))).toEqual([]);
     expect(JSON.parse(await readFile(path, "utf8")).format).toBe("llama-steer-asset");
   });
 
@@ -113,7 +96,7 @@ describe("steering asset validation", () => {
   it("names both fingerprints on a mismatch", async () => {
     const path = pathFor();
     await saveAsset(path, fixtureAsset());
-    const e = await rejection(loadAsset(path, { expectFingerprint: "ffffffffffffffff" }));
+    const e = await steerErrorOf(loadAsset(path, { expectFingerprint: "ffffffffffffffff" }));
     expect(e.code).toBe(ErrorCodes.ASSET_INVALID);
     expect(e.message).toBe(`${path} was made for the model with fingerprint ${FIXTURE_FINGERPRINT}, not for this model (fingerprint ffffffffffffffff)`);
   });
@@ -139,7 +122,7 @@ describe("steering asset validation", () => {
     ];
     for (const [edit, problem] of cases) {
       const path = await editedAsset(edit);
-      const e = await rejection(loadAsset(path));
+      const e = await steerErrorOf(loadAsset(path));
       expect(e.code, problem).toBe(ErrorCodes.ASSET_INVALID);
       expect(e.message).toBe(`${path} is not a valid steering asset: ${problem}`);
     }
@@ -147,13 +130,13 @@ describe("steering asset validation", () => {
 
   it("refuses newer versions, non-JSON and missing files", async () => {
     const newer = await editedAsset((j) => (j.version = ASSET_VERSION + 1));
-    expect((await rejection(loadAsset(newer))).message).toBe(`${newer} was written by a newer llama-steer (asset version ${ASSET_VERSION + 1}); this one reads versions 1 to ${ASSET_VERSION}`);
+    expect((await steerErrorOf(loadAsset(newer))).message).toBe(`${newer} was written by a newer llama-steer (asset version ${ASSET_VERSION + 1}); this one reads versions 1 to ${ASSET_VERSION}`);
     const text = pathFor();
     await writeFile(text, "not json");
-    expect((await rejection(loadAsset(text))).message).toMatch(/is not a valid steering asset: it is not JSON/);
-    const missing = await rejection(loadAsset(join(dir, "missing.json")));
+    expect((await steerErrorOf(loadAsset(text))).message).toMatch(/is not a valid steering asset: it is not JSON/);
+    const missing = await steerErrorOf(loadAsset(join(temp.dir, "missing.json")));
     expect(missing.code).toBe(ErrorCodes.ASSET_INVALID);
-    expect(missing.message).toBe(`Cannot read steering asset ${join(dir, "missing.json")} (ENOENT)`);
+    expect(missing.message).toBe(`Cannot read steering asset ${join(temp.dir, "missing.json")} (ENOENT)`);
   });
 
   it("reports NaN as NOT_FINITE, in the file and in memory", async () => {
@@ -162,7 +145,7 @@ describe("steering asset validation", () => {
       bytes.writeDoubleLE(NaN, 8);
       j.probe.weights.base64 = bytes.toString("base64");
     });
-    const e = await rejection(loadAsset(nanProbe));
+    const e = await steerErrorOf(loadAsset(nanProbe));
     expect(e.code).toBe(ErrorCodes.NOT_FINITE);
     expect(e.message).toBe(`${nanProbe} is not a valid steering asset: probe.weights holds NaN at element 1`);
     const input = fixtureAsset();
@@ -173,10 +156,10 @@ describe("steering asset validation", () => {
     const input = fixtureAsset();
     const foreign = SteeringVector.create([[3, seededVector(FIXTURE_N_EMBD, 1)]], { method: "x", modelFingerprint: "other-model" });
     const path = pathFor();
-    const e = await rejection(saveAsset(path, { ...input, vectors: { ...input.vectors, global: foreign } }));
+    const e = await steerErrorOf(saveAsset(path, { ...input, vectors: { ...input.vectors, global: foreign } }));
     expect(e.message).toBe(`The vector vectors.global was measured on the model with fingerprint other-model, not on the asset's model (fingerprint ${FIXTURE_FINGERPRINT})`);
-    const noLayer = await rejection(saveAsset(path, { ...input, layer: 7 }));
+    const noLayer = await steerErrorOf(saveAsset(path, { ...input, layer: 7 }));
     expect(noLayer.code).toBe(ErrorCodes.ASSET_INVALID);
-    expect(await readdir(dir)).not.toContain(path.split("/").pop());
+    expect(await readdir(temp.dir)).not.toContain(path.split("/").pop());
   });
 });

@@ -1,7 +1,6 @@
-import { mkdtemp, readFile, readdir, rm, writeFile } from "node:fs/promises";
-import { tmpdir } from "node:os";
+import { readFile, readdir } from "node:fs/promises";
 import { join } from "node:path";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { describe, expect, it } from "vitest";
 import { controlVectorToBuffer, exportControlVector, importControlVector } from "../../src/assets/index.js";
 import { ErrorCodes, SteerError } from "../../src/errors.js";
 import { GgmlType } from "../../src/gguf/format.js";
@@ -9,31 +8,13 @@ import { readGgufHeader } from "../../src/gguf/reader.js";
 import { GgufWriter } from "../../src/gguf/writer.js";
 import { seededVector } from "../../src/util/arrays.js";
 import { SteeringVector } from "../../src/vectors/index.js";
+import { steerErrorOf } from "../helpers/errors.js";
+import { useTempDir } from "../helpers/tempDir.js";
 
-let dir: string;
-beforeAll(async () => {
-  dir = await mkdtemp(join(tmpdir(), "llama-steer-cvec-"));
-});
-afterAll(async () => {
-  await rm(dir, { recursive: true, force: true });
-});
+const temp = useTempDir("cvec");
 
-let counter = 0;
-async function temp(bytes: Uint8Array): Promise<string> {
-  const path = join(dir, `c${counter++}.gguf`);
-  await writeFile(path, bytes);
-  return path;
-}
+const tempFile = (bytes: Uint8Array) => temp.write(bytes, "gguf");
 
-async function rejection(promise: Promise<unknown>): Promise<SteerError> {
-  try {
-    await promise;
-  } catch (e) {
-    if (e instanceof SteerError) return e;
-    throw e;
-  }
-  throw new Error("expected a SteerError");
-}
 
 const N = 12;
 const vector = SteeringVector.create(
@@ -50,7 +31,7 @@ function foreignWriter(directions: [string, Float32Array][], hint = "llama"): Gg
 
 describe("control-vector export", () => {
   it("writes the format llama.cpp loads: architecture, hint, layer count and direction.N = our layer N", async () => {
-    const path = join(dir, "export.gguf");
+    const path = join(temp.dir, "export.gguf");
     await exportControlVector(path, vector, { modelHint: "qwen2" });
     const header = await readGgufHeader(path);
     expect(header.metadata.get("general.architecture")).toBe("controlvector");
@@ -61,11 +42,11 @@ describe("control-vector export", () => {
       ["direction.4", "F32", [N]],
       ["direction.7", "F32", [N]],
     ]);
-    expect((await readdir(dir)).filter((f) => f.endsWith(".tmp"))).toEqual([]);
+    expect((await readdir(temp.dir)).filter((f) => f.endsWith(".tmp"))).toEqual([]);
   });
 
   it('names layer il direction.(il+1) under the "l_out" convention (cvector-generator\'s naming)', async () => {
-    const header = await readGgufHeader(await temp(controlVectorToBuffer(vector.withLayers([1]), { modelHint: "llama", convention: "l_out" })));
+    const header = await readGgufHeader(await tempFile(controlVectorToBuffer(vector.withLayers([1]), { modelHint: "llama", convention: "l_out" })));
     expect(header.tensors.map((t) => t.name)).toEqual(["direction.2"]);
   });
 
@@ -82,7 +63,7 @@ describe("control-vector export", () => {
 describe("control-vector import", () => {
   it("round-trips floats, layers and the fingerprint exactly", async () => {
     for (const convention of ["llama.cpp", "l_out"] as const) {
-      const path = await temp(controlVectorToBuffer(vector, { modelHint: "llama", convention }));
+      const path = await tempFile(controlVectorToBuffer(vector, { modelHint: "llama", convention }));
       const imported = await importControlVector(path, { convention });
       expect(imported.vector.layers).toEqual([1, 4, 7]);
       expect(imported.vector.maxAbsDiff(vector)).toBe(0);
@@ -95,7 +76,7 @@ describe("control-vector import", () => {
   it("lands another tool's direction.N on our layer N by default, N − 1 under \"l_out\"", async () => {
     const a = seededVector(N, 100);
     const b = seededVector(N, 200);
-    const path = await temp(foreignWriter([["direction.3", a], ["direction.10", b]]).toBuffer());
+    const path = await tempFile(foreignWriter([["direction.3", a], ["direction.10", b]]).toBuffer());
     const byDefault = await importControlVector(path);
     expect(byDefault.vector.layers).toEqual([3, 10]);
     expect(Array.from(byDefault.vector.get(3))).toEqual(Array.from(a));
@@ -112,13 +93,13 @@ describe("control-vector import", () => {
     w.addTensor("direction.1", { type: GgmlType.F32, shape: [N], data: seededVector(N, 1) });
     // ggml treats trailing 1-sized dimensions as absent, so llama.cpp loads [n, 1] as 1-D too.
     w.addTensor("direction.2", { type: GgmlType.F32, shape: [N, 1], data: seededVector(N, 2) });
-    const imported = await importControlVector(await temp(w.toBuffer()), { convention: "l_out" });
+    const imported = await importControlVector(await tempFile(w.toBuffer()), { convention: "l_out" });
     expect(imported.vector.layers).toEqual([0, 1]);
     expect(imported.modelHint).toBe("gemma3");
   });
 
   it("sums tensors that name the same layer, as llama.cpp does", async () => {
-    const path = await temp(foreignWriter([["direction.5", new Float32Array(N).fill(1)], ["direction.05", new Float32Array(N).fill(2)]]).toBuffer());
+    const path = await tempFile(foreignWriter([["direction.5", new Float32Array(N).fill(1)], ["direction.05", new Float32Array(N).fill(2)]]).toBuffer());
     expect(Array.from((await importControlVector(path)).vector.get(5))).toEqual(new Array(N).fill(3));
   });
 
@@ -135,19 +116,19 @@ describe("control-vector import", () => {
       ["not a GGUF", Buffer.from("hello, this is not a gguf at all"), ErrorCodes.ASSET_INVALID],
     ];
     for (const [what, bytes, code, message] of cases) {
-      const path = await temp(bytes);
-      const e = await rejection(importControlVector(path));
+      const path = await tempFile(bytes);
+      const e = await steerErrorOf(importControlVector(path));
       expect(e.code, what).toBe(code);
       if (message) expect(e.message, what).toBe(`${path} is not a valid control vector: ${message}`);
     }
-    const missing = await rejection(importControlVector(join(dir, "missing.gguf")));
+    const missing = await steerErrorOf(importControlVector(join(temp.dir, "missing.gguf")));
     expect(missing.code).toBe(ErrorCodes.ASSET_INVALID);
     expect(missing.details.reason).toBe(ErrorCodes.MODEL_NOT_FOUND);
   });
 
   it("checks the expected width", async () => {
-    const path = await temp(controlVectorToBuffer(vector, { modelHint: "llama" }));
-    const e = await rejection(importControlVector(path, { expectNEmbd: 64 }));
+    const path = await tempFile(controlVectorToBuffer(vector, { modelHint: "llama" }));
+    const e = await steerErrorOf(importControlVector(path, { expectNEmbd: 64 }));
     expect(e.code).toBe(ErrorCodes.VECTOR_SIZE);
     expect(e.message).toBe(`${path} holds directions of 12 values but the model has nEmbd 64`);
     await expect(importControlVector(path, { convention: "hf" as never })).rejects.toMatchObject({ code: ErrorCodes.INVALID_ARGUMENT });

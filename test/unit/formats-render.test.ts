@@ -1,6 +1,5 @@
 /** Prompt rendering: the built-in system prompts, chat templates in a bounded worker, user formats and the registry. */
 import { afterAll, describe, expect, it } from "vitest";
-import { isSteerError, type SteerError } from "../../src/errors.js";
 import {
   ChatTemplateRenderer,
   MAX_TEMPLATE_CHARS,
@@ -16,6 +15,7 @@ import {
   templateSupportsTools,
   type ToolDefinition,
 } from "../../src/formats/index.js";
+import { steerErrorOf } from "../helpers/errors.js";
 
 const weatherTool: ToolDefinition = {
   type: "function",
@@ -53,15 +53,6 @@ const PLAIN_TEMPLATE = "{{ bos_token }}{% for m in messages %}<start_of_turn>{{ 
 
 const HANGING_TEMPLATE = "{% for a in range(100000) %}{% for b in range(100000) %}{% for c in range(100000) %}{% endfor %}{% endfor %}{% endfor %}";
 
-async function rejection(promise: Promise<unknown>): Promise<SteerError> {
-  try {
-    await promise;
-  } catch (e) {
-    if (isSteerError(e)) return e;
-    throw e;
-  }
-  throw new Error("expected a rejection");
-}
 
 describe("built-in system prompts", () => {
   it("asa lists the tools and the <functioncall> protocol", () => {
@@ -193,7 +184,7 @@ describe("chat templates", () => {
   it("chat-template format offers tools through the template, and refuses a template that cannot", async () => {
     const prompt = await chatTemplateFormat.render(MESSAGES, [weatherTool], { chatTemplate: QWEN_STYLE_TEMPLATE });
     expect(prompt).toContain('{"type": "function", "function": {"name": "get_weather"');
-    const error = await rejection(chatTemplateFormat.render(MESSAGES, [weatherTool], { chatTemplate: PLAIN_TEMPLATE }));
+    const error = await steerErrorOf(chatTemplateFormat.render(MESSAGES, [weatherTool], { chatTemplate: PLAIN_TEMPLATE }));
     expect(error.code).toBe("ERR_TEMPLATE_FAILED");
     expect(error.message).toBe('This chat template does not read a "tools" variable, so it cannot offer tools; use the "asa" or "hermes" format instead');
     await expect(chatTemplateFormat.render(MESSAGES, [weatherTool])).rejects.toThrow(
@@ -202,17 +193,17 @@ describe("chat templates", () => {
   });
 
   it("turns template errors into ERR_TEMPLATE_FAILED", async () => {
-    const syntax = await rejection(renderChatTemplate("{% for x in %}", { messages: MESSAGES }));
+    const syntax = await steerErrorOf(renderChatTemplate("{% for x in %}", { messages: MESSAGES }));
     expect(syntax.code).toBe("ERR_TEMPLATE_FAILED");
     expect(syntax.message).toMatch(/^Chat template could not be rendered: /);
-    const raised = await rejection(renderChatTemplate("{{ raise_exception('System role not supported') }}", { messages: MESSAGES }));
+    const raised = await steerErrorOf(renderChatTemplate("{{ raise_exception('System role not supported') }}", { messages: MESSAGES }));
     expect(raised.message).toBe("Chat template could not be rendered: System role not supported");
   });
 
   it("refuses oversized templates and outputs", async () => {
-    const big = await rejection(renderChatTemplate("x".repeat(MAX_TEMPLATE_CHARS + 1), { messages: MESSAGES }));
+    const big = await steerErrorOf(renderChatTemplate("x".repeat(MAX_TEMPLATE_CHARS + 1), { messages: MESSAGES }));
     expect(big.message).toBe(`Chat template is ${MAX_TEMPLATE_CHARS + 1} characters long; the limit is ${MAX_TEMPLATE_CHARS}`);
-    const long = await rejection(renderChatTemplate("{% for i in range(100) %}0123456789{% endfor %}", { messages: MESSAGES, maxOutputChars: 100 }));
+    const long = await steerErrorOf(renderChatTemplate("{% for i in range(100) %}0123456789{% endfor %}", { messages: MESSAGES, maxOutputChars: 100 }));
     expect(long.message).toBe("Chat template produced 1000 characters; the limit is 100");
   });
 
@@ -222,7 +213,7 @@ describe("chat templates", () => {
 
     it("stops a template that loops for hours within its deadline, then renders again", async () => {
       const started = Date.now();
-      const error = await rejection(renderer.render(HANGING_TEMPLATE, { messages: MESSAGES, timeoutMs: 300 }));
+      const error = await steerErrorOf(renderer.render(HANGING_TEMPLATE, { messages: MESSAGES, timeoutMs: 300 }));
       expect(error.code).toBe("ERR_TEMPLATE_FAILED");
       expect(error.message).toBe("Chat template render did not finish within 300 ms");
       expect(Date.now() - started).toBeLessThan(3000);
@@ -232,28 +223,28 @@ describe("chat templates", () => {
     it("stops a template whose output explodes", async () => {
       const doubling = "{% set ns = namespace(s='xy') %}{% for i in range(64) %}{% set ns.s = ns.s + ns.s %}{% endfor %}{{ ns.s }}";
       const started = Date.now();
-      const error = await rejection(renderer.render(doubling, { messages: MESSAGES, timeoutMs: 2000 }));
+      const error = await steerErrorOf(renderer.render(doubling, { messages: MESSAGES, timeoutMs: 2000 }));
       expect(error.code).toBe("ERR_TEMPLATE_FAILED");
       expect(Date.now() - started).toBeLessThan(5000);
     });
 
     it("stops a template that exhausts the worker's memory", async () => {
       const hoarding = "{% set ns = namespace(items=[]) %}{% for i in range(100000000) %}{% set ns.items = ns.items + [i] %}{% endfor %}";
-      const error = await rejection(renderer.render(hoarding, { messages: MESSAGES, timeoutMs: 4000 }));
+      const error = await steerErrorOf(renderer.render(hoarding, { messages: MESSAGES, timeoutMs: 4000 }));
       expect(error.code).toBe("ERR_TEMPLATE_FAILED");
       expect(error.message).toMatch(/^(Chat template render ran out of memory \(limit 64 MB\)|Chat template render did not finish within 4000 ms|Chat template could not be rendered: .+)$/);
     });
 
     it("bounds a template that is slow to parse, not only slow to render", async () => {
       const slowToLex = "{{ " + " \n".repeat(120_000);
-      const error = await rejection(renderer.render(slowToLex, { messages: MESSAGES, timeoutMs: 300 }));
+      const error = await steerErrorOf(renderer.render(slowToLex, { messages: MESSAGES, timeoutMs: 300 }));
       expect(error.message).toBe("Chat template render did not finish within 300 ms");
     });
 
     it("aborts a hanging render through its AbortSignal", async () => {
       const controller = new AbortController();
       setTimeout(() => controller.abort(new Error("user cancelled")), 100);
-      const error = await rejection(renderer.render(HANGING_TEMPLATE, { messages: MESSAGES, signal: controller.signal }));
+      const error = await steerErrorOf(renderer.render(HANGING_TEMPLATE, { messages: MESSAGES, signal: controller.signal }));
       expect(error.code).toBe("ERR_ABORTED");
       expect(error.message).toBe("Aborted: user cancelled");
     });
@@ -262,7 +253,7 @@ describe("chat templates", () => {
       const short = new ChatTemplateRenderer();
       short.dispose();
       short.dispose();
-      expect((await rejection(short.render("x", { messages: MESSAGES }))).code).toBe("ERR_DISPOSED");
+      expect((await steerErrorOf(short.render("x", { messages: MESSAGES }))).code).toBe("ERR_DISPOSED");
     });
   });
 });

@@ -1,39 +1,18 @@
 // The GGUF reader's bounds on untrusted metadata: one huge string, and many strings that are each small enough.
-import { mkdtemp, rm, writeFile } from "node:fs/promises";
-import { tmpdir } from "node:os";
-import { join } from "node:path";
 
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { beforeAll, describe, expect, it } from "vitest";
 
-import { ErrorCodes, SteerError } from "../../src/errors.js";
+import { ErrorCodes } from "../../src/errors.js";
 import { GgmlType, GgufValueType } from "../../src/gguf/format.js";
 import { GgufOmittedValue, readGgufHeader } from "../../src/gguf/reader.js";
 import { GgufWriter } from "../../src/gguf/writer.js";
+import { steerErrorOf } from "../helpers/errors.js";
+import { useTempDir } from "../helpers/tempDir.js";
 
-let dir: string;
-beforeAll(async () => {
-  dir = await mkdtemp(join(tmpdir(), "llama-steer-gguf-limits-"));
-});
-afterAll(async () => {
-  await rm(dir, { recursive: true, force: true });
-});
+const temp = useTempDir("gguf-limits");
 
-let counter = 0;
-async function write(writer: GgufWriter): Promise<string> {
-  const path = join(dir, `f${counter++}.gguf`);
-  await writeFile(path, writer.toBuffer());
-  return path;
-}
+const write = (writer: GgufWriter) => temp.write(writer.toBuffer(), "gguf");
 
-async function steerErrorOf(promise: Promise<unknown>): Promise<SteerError> {
-  try {
-    await promise;
-  } catch (e) {
-    if (e instanceof SteerError) return e;
-    throw new Error(`expected a SteerError but got ${String(e)}`, { cause: e });
-  }
-  throw new Error("expected a SteerError but the call succeeded");
-}
 
 const MB = 1024 * 1024;
 

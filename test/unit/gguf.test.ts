@@ -1,38 +1,18 @@
-import { mkdtemp, rm, writeFile } from "node:fs/promises";
-import { tmpdir } from "node:os";
+import { writeFile } from "node:fs/promises";
 import { join } from "node:path";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { describe, expect, it } from "vitest";
 import { ErrorCodes, SteerError } from "../../src/errors.js";
 import { GgmlType, GgufValueType, float16BitsToNumber, numberToFloat16Bits } from "../../src/gguf/format.js";
 import { GgufOmittedValue, readGgufHeader, readGgufTensor } from "../../src/gguf/reader.js";
 import { GgufWriter } from "../../src/gguf/writer.js";
 import { SeededRandom } from "../../src/synthetic/random.js";
+import { steerErrorOf } from "../helpers/errors.js";
+import { useTempDir } from "../helpers/tempDir.js";
 
-let dir: string;
-beforeAll(async () => {
-  dir = await mkdtemp(join(tmpdir(), "llama-steer-gguf-"));
-});
-afterAll(async () => {
-  await rm(dir, { recursive: true, force: true });
-});
+const temp = useTempDir("gguf");
 
-let fileCounter = 0;
-async function writeTemp(bytes: Uint8Array): Promise<string> {
-  const path = join(dir, `f${fileCounter++}.gguf`);
-  await writeFile(path, bytes);
-  return path;
-}
+const writeTemp = (bytes: Uint8Array) => temp.write(bytes, "gguf");
 
-/** Resolves to the SteerError a promise rejects with; fails the test if it resolves or throws anything else. */
-async function steerErrorOf(promise: Promise<unknown>): Promise<SteerError> {
-  try {
-    await promise;
-  } catch (e) {
-    if (e instanceof SteerError) return e;
-    throw new Error(`expected a SteerError but got ${String(e)}`, { cause: e });
-  }
-  throw new Error("expected a SteerError but the call succeeded");
-}
 
 function sequence(n: number, f: (i: number) => number): Float32Array {
   return Float32Array.from({ length: n }, (_, i) => f(i));
@@ -203,7 +183,7 @@ describe("GGUF reader on damaged and foreign files", () => {
   it("reports every cut point before the last tensor's end as GGUF_TRUNCATED, and accepts cuts in the final padding", async () => {
     const bytes = sampleWriter().toBuffer();
     const { dataEnd } = await readGgufHeader(await writeTemp(bytes));
-    const path = join(dir, "cut.gguf");
+    const path = join(temp.dir, "cut.gguf");
     for (let cut = 1; cut < bytes.length; cut++) {
       await writeFile(path, bytes.subarray(0, cut));
       if (cut >= dataEnd) {
@@ -262,7 +242,7 @@ describe("GGUF reader on damaged and foreign files", () => {
       .addTensor("w", { type: GgmlType.F32, shape: [2, 2], data: sequence(4, (i) => i) })
       .toBuffer();
     const { dataOffset } = await readGgufHeader(await writeTemp(bytes));
-    const path = join(dir, "flip.gguf");
+    const path = join(temp.dir, "flip.gguf");
     let rejected = 0;
     for (let bit = 0; bit < dataOffset * 8; bit++) {
       const flipped = Buffer.from(bytes);
@@ -326,9 +306,9 @@ describe("GGUF reader on damaged and foreign files", () => {
   });
 
   it("reports a missing file as MODEL_NOT_FOUND", async () => {
-    const error = await steerErrorOf(readGgufHeader(join(dir, "does-not-exist.gguf")));
+    const error = await steerErrorOf(readGgufHeader(join(temp.dir, "does-not-exist.gguf")));
     expect(error.code).toBe(ErrorCodes.MODEL_NOT_FOUND);
     expect(error.message).toMatch(/Cannot open GGUF file .*does-not-exist\.gguf \(ENOENT\)/);
-    expect((await steerErrorOf(readGgufHeader(dir))).code).toBe(ErrorCodes.MODEL_NOT_FOUND);
+    expect((await steerErrorOf(readGgufHeader(temp.dir))).code).toBe(ErrorCodes.MODEL_NOT_FOUND);
   });
 });

