@@ -1,7 +1,19 @@
 /** BENCHMARKS.md: the figures of one bench run, with the machine, model and command that produced them. */
 import { formatValue, type BenchReport } from "./run.js";
 
-export function benchMarkdown(report: BenchReport, command: string): string {
+/**
+ * Where the hand-written part of BENCHMARKS.md starts (figures measured outside `bench`: reliability
+ * runs). `bench --write` keeps it when it rewrites the file.
+ */
+export const KEPT_SECTION_HEADING = "## Reliability";
+
+/** The hand-written part of an existing benchmarks file (from KEPT_SECTION_HEADING on), if it has one. */
+export function keptSectionOf(existing: string | undefined): string | undefined {
+  const at = existing?.search(new RegExp(`^${KEPT_SECTION_HEADING}$`, "m")) ?? -1;
+  return at < 0 ? undefined : existing!.slice(at);
+}
+
+export function benchMarkdown(report: BenchReport, command: string, keptSection?: string): string {
   const rows = report.figures.map((f) => {
     const t = f.timing;
     const spread = t ? `${t.ratioMin.toFixed(3)}–${t.ratioMax.toFixed(3)}` : "";
@@ -30,6 +42,7 @@ export function benchMarkdown(report: BenchReport, command: string): string {
     "",
     ...NOTES,
     "",
+    ...(keptSection ? [keptSection.trimEnd(), ""] : []),
   ].join("\n");
 }
 

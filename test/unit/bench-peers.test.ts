@@ -13,7 +13,7 @@ import { importControlVector } from "../../src/assets/index.js";
 import { cosineSummary, cvectorMeanDirections, cvectorPairs, padPair, type PaddedPair } from "../../src/bench/cvectorCompare.js";
 import type { BenchFigure } from "../../src/bench/engineCases.js";
 import { controlVectorLoadErrors, findLlamaTools, LLAMA_TOOL_NAMES, LLAMA_TOOLS_ENV, promptFileText } from "../../src/bench/llamaTools.js";
-import { benchMarkdown } from "../../src/bench/markdown.js";
+import { benchMarkdown, keptSectionOf } from "../../src/bench/markdown.js";
 import { BENCH_KEYS, formatValue, planBench, type BenchReport } from "../../src/bench/run.js";
 import type { CaptureResult } from "../../src/engine/context.js";
 import { GgmlType } from "../../src/gguf/format.js";
@@ -230,5 +230,19 @@ describe("bench Markdown", () => {
     expect(md).toContain("- `build_vs_cvector_generator` not measured: not built.");
     expect(md).toContain("- Command: `llama-steer bench --reps 1`");
     expect(md).toContain("- Threads: 2");
+  });
+
+  it("keeps the hand-written reliability section of the file it rewrites, after the generated figures", () => {
+    const report: BenchReport = { machine: "m", model: "x.gguf", date: "d", threads: 1, figures: [], skipped: [] };
+    const old = benchMarkdown(report, "old command") + "## Reliability\n\nLong run: identical.\n";
+    const kept = keptSectionOf(old);
+    expect(kept).toBe("## Reliability\n\nLong run: identical.\n");
+    const md = benchMarkdown(report, "new command", kept);
+    expect(md).toContain("- Command: `new command`");
+    expect(md).not.toContain("old command");
+    expect(md.trimEnd().endsWith("Long run: identical.")).toBe(true);
+    // Nothing to keep: no file, or a file without the heading (a heading of another level does not count).
+    expect(keptSectionOf(undefined)).toBeUndefined();
+    expect(keptSectionOf("# Benchmarks\n### Reliability\n")).toBeUndefined();
   });
 });

@@ -1,6 +1,6 @@
-import { writeFile } from "node:fs/promises";
+import { readFile, writeFile } from "node:fs/promises";
 
-import { benchMarkdown } from "../../bench/markdown.js";
+import { benchMarkdown, keptSectionOf } from "../../bench/markdown.js";
 import { BENCH_KEYS, formatValue, runBench } from "../../bench/run.js";
 import { defaultModelName, resolveModelPath } from "../../models/index.js";
 import { UsageError, type Command } from "../command.js";
@@ -32,7 +32,7 @@ export const benchCommand: Command = {
     const report = await runBench({ modelPath, reps, threads, only, signal: io.signal, log: io.log });
     const command = `llama-steer ${["bench", ...process.argv.slice(3)].join(" ")}`;
     if (typeof values.write === "string") {
-      await writeFile(values.write, benchMarkdown(report, command));
+      await writeFile(values.write, benchMarkdown(report, command, keptSectionOf(await readFile(values.write, "utf8").catch(() => undefined))));
       io.log(`wrote ${values.write}`);
     }
     for (const f of report.figures) io.print(`${f.key.padEnd(40)} ${formatValue(f)}${f.goal !== undefined ? `  (goal >= ${f.goal})` : ""}`);
