@@ -71,7 +71,15 @@ export interface ToolRun {
   stderr: string;
   /** Wall milliseconds from spawn to exit. */
   ms: number;
+  /** Milliseconds from spawn until stdout first matched RunToolOptions.mark (undefined: no mark, or never matched). */
+  markMs?: number;
 }
+
+/**
+ * The line llama-cvector-generator prints (std::endl, so flushed at once) after loading the model and
+ * tokenizing every prompt, just before it decodes the first pair.
+ */
+export const CVECTOR_GENERATOR_DECODE_START = /^n_total_tokens: \d+$/m;
 
 /** Output kept per stream: the tools can print a lot, and only the end matters for a failure message. */
 const MAX_KEPT_CHARS = 1 << 20;
@@ -84,6 +92,8 @@ export interface RunToolOptions {
    * tool then sees end of input). Default: stdin closed from the start.
    */
   endInputWhen?: (stdout: string) => boolean;
+  /** Notes when stdout first matches this (ToolRun.markMs). */
+  mark?: RegExp;
 }
 
 /** Runs a tool to completion, collecting its output. Rejects only if it cannot be started. */
@@ -96,13 +106,15 @@ export function runTool(file: string, args: readonly string[], options: RunToolO
     let stderr = "";
     const keep = (text: string, chunk: Buffer) => (text + chunk.toString("utf8")).slice(-MAX_KEPT_CHARS);
     child.stdin?.on("error", () => {}); // the tool may exit without reading its input
+    let markMs: number | undefined;
     child.stdout!.on("data", (c: Buffer) => {
       stdout = keep(stdout, c);
+      if (options.mark && markMs === undefined && options.mark.test(stdout)) markMs = performance.now() - t0;
       if (endInputWhen && child.stdin && !child.stdin.writableEnded && endInputWhen(stdout)) child.stdin.end();
     });
     child.stderr!.on("data", (c: Buffer) => (stderr = keep(stderr, c)));
     child.on("error", reject);
-    child.on("close", (code, signal) => resolve({ code, signal, stdout, stderr, ms: performance.now() - t0 }));
+    child.on("close", (code, signal) => resolve({ code, signal, stdout, stderr, ms: performance.now() - t0, markMs }));
   });
 }
 

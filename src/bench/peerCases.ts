@@ -16,7 +16,7 @@ import { asaDecide, asaSteering, type AsaDecision } from "../science/asa.js";
 import { buildAsaAsset } from "../science/buildAsa.js";
 import { cosineSummary, cvectorMeanLikeGenerator, cvectorPairs, type CvectorMeanResult } from "./cvectorCompare.js";
 import { STORY_PROMPT, type BenchFigure, type BenchSetup } from "./engineCases.js";
-import { promptFileText, runTool, tail, type LlamaTools } from "./llamaTools.js";
+import { CVECTOR_GENERATOR_DECODE_START, promptFileText, runTool, tail, type LlamaTools } from "./llamaTools.js";
 import { median, timePaired } from "./measure.js";
 import { BenchWorker } from "./workerClient.js";
 
@@ -35,9 +35,12 @@ export async function buildVsCvectorGenerator(setup: BenchSetup, tools: LlamaToo
   await writeFile(negativeFile, promptFileText(pairs.map((p) => p.negative)));
   const args = ["-m", modelPath, "--positive-file", positiveFile, "--negative-file", negativeFile, "--method", "mean", "-o", outFile, "-t", String(threads), "-fa", "off"];
 
+  // From its token-count line to its exit: its capture and build alone.
+  const theirInnerMs: number[] = [];
   const theirs = async () => {
-    const run = await runTool(tools.paths["llama-cvector-generator"], args, { signal: setup.signal, cwd: tmpDir });
+    const run = await runTool(tools.paths["llama-cvector-generator"], args, { signal: setup.signal, cwd: tmpDir, mark: CVECTOR_GENERATOR_DECODE_START });
     if (run.code !== 0 || !existsSync(outFile)) throw new Error(`llama-cvector-generator failed (exit ${run.code ?? run.signal}):\n${tail(run.stderr + run.stdout)}`);
+    if (run.markMs !== undefined) theirInnerMs.push(run.ms - run.markMs);
     return run.ms;
   };
   let ours: CvectorMeanResult | undefined;
@@ -62,8 +65,10 @@ export async function buildVsCvectorGenerator(setup: BenchSetup, tools: LlamaToo
   const same = cosineSummary(imported.vector, ours!.directions);
   const lastToken = cosineSummary(imported.vector, ours!.lastToken);
   const inner = median(innerMs);
+  const theirInner = theirInnerMs.length > 0 ? median(theirInnerMs) : undefined;
+  const innerRatio = theirInner === undefined ? undefined : theirInner / inner;
   const perLayer = same.perLayer.map((p) => ({ layer: p.layer, cosine: round(p.cosine, 6) }));
-  const extra = { pairs: pairs.length, rows_per_layer: ours!.rows, layers: perLayer.length, per_layer_cosine: perLayer, our_capture_and_build_ms: round(inner, 1), llama_tools_tag: tools.tag };
+  const extra = { pairs: pairs.length, rows_per_layer: ours!.rows, layers: perLayer.length, per_layer_cosine: perLayer, our_capture_and_build_ms: round(inner, 1), their_capture_and_build_ms: theirInner === undefined ? null : round(theirInner, 1), capture_and_build_ratio: innerRatio === undefined ? null : round(innerRatio, 3), llama_tools_tag: tools.tag };
   return [
     {
       key: "build_vs_cvector_generator",
@@ -71,7 +76,7 @@ export async function buildVsCvectorGenerator(setup: BenchSetup, tools: LlamaToo
       goal: 3,
       detail:
         `llama.cpp's cvector-generator --method mean (A: llama-steer) on ${pairs.length} prompt pairs, all ${perLayer.length} layers it writes, ${plural(threads, "thread")}; ` +
-        `both from the GGUF path to vectors (model load included; llama-steer's capture + build alone: ${inner.toFixed(0)} ms)`,
+        `both from the GGUF path to vectors (model load included); capture + build alone (medians): llama-steer ${inner.toFixed(0)} ms, cvector-generator ${theirInner === undefined ? "not measured (its token count line never came)" : `${theirInner.toFixed(0)} ms (ratio ${innerRatio!.toFixed(3)})`}`,
       timing,
       extra,
     },

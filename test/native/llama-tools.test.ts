@@ -13,7 +13,7 @@ import { afterAll, describe, expect, test } from "vitest";
 
 import { exportControlVector, importControlVector } from "../../src/assets/index.js";
 import { cosineSummary, cvectorMeanLikeGenerator, cvectorPairs } from "../../src/bench/cvectorCompare.js";
-import { controlVectorLoadErrors, findLlamaTools, promptFileText, runLlamaCompletion, runTool, tail } from "../../src/bench/llamaTools.js";
+import { CVECTOR_GENERATOR_DECODE_START, controlVectorLoadErrors, findLlamaTools, promptFileText, runLlamaCompletion, runTool, tail } from "../../src/bench/llamaTools.js";
 import { loadModel } from "../../src/engine/model.js";
 import { GgmlType } from "../../src/gguf/format.js";
 import { GgufWriter } from "../../src/gguf/writer.js";
@@ -92,8 +92,11 @@ describe.skipIf(!lookup.found)(lookup.found ? "llama.cpp's own tools" : `llama.c
       const out = path.join(tmp, `${arch}-cvector.gguf`);
       writeFileSync(positive, promptFileText(pairs.map((p) => p.positive)));
       writeFileSync(negative, promptFileText(pairs.map((p) => p.negative)));
-      const run = await runTool(tools.paths["llama-cvector-generator"], ["-m", modelPath, "--positive-file", positive, "--negative-file", negative, "--method", "mean", "-o", out, "-t", "2", "-fa", "off"], { cwd: tmp });
+      const run = await runTool(tools.paths["llama-cvector-generator"], ["-m", modelPath, "--positive-file", positive, "--negative-file", negative, "--method", "mean", "-o", out, "-t", "2", "-fa", "off"], { cwd: tmp, mark: CVECTOR_GENERATOR_DECODE_START });
       expect(run.code, tail(run.stderr + run.stdout)).toBe(0);
+      // The bench times its capture and build from this line on.
+      expect(run.markMs).toBeGreaterThan(0);
+      expect(run.markMs).toBeLessThan(run.ms);
 
       const model = await loadModel(modelPath);
       try {
