@@ -135,16 +135,17 @@ export function cvectorMeanDirections(capture: CaptureResult, pairs: readonly Pa
   return { directions, lastToken, rows: pos.get(capture.layers[0])!.length };
 }
 
+/** What cvector-generator decodes and reads: the padded pairs as [pos0, neg0, pos1, neg1, ...], and l_out-0 .. l_out-(n_layer − 2). */
+export function cvectorCaptureInputs(model: SteerModel, pairs: readonly PromptPair[]): { padded: PaddedPair[]; prompts: Int32Array[]; layers: number[] } {
+  const padded = tokenizePairs(model, pairs);
+  return { padded, prompts: padded.flatMap((p) => [p.positive, p.negative]), layers: Array.from({ length: model.info.nLayer - 1 }, (_, i) => i) };
+}
+
 /** Captures every position of every pair at l_out-0 .. l_out-(n_layer − 2) and builds the directions. */
 export async function cvectorMeanLikeGenerator(ctx: SteerContext, pairs: readonly PromptPair[], options: { signal?: AbortSignal } = {}): Promise<CvectorMeanResult> {
-  const { nLayer, fingerprint } = ctx.model.info;
-  const padded = tokenizePairs(ctx.model, pairs);
-  const layers = Array.from({ length: nLayer - 1 }, (_, i) => i);
-  const capture = await ctx.capture(
-    padded.flatMap((p) => [p.positive, p.negative]),
-    { layers, positions: "all", signal: options.signal },
-  );
-  return cvectorMeanDirections(capture, padded, fingerprint);
+  const { padded, prompts, layers } = cvectorCaptureInputs(ctx.model, pairs);
+  const capture = await ctx.capture(prompts, { layers, positions: "all", signal: options.signal });
+  return cvectorMeanDirections(capture, padded, ctx.model.info.fingerprint);
 }
 
 export interface CosineSummary {

@@ -3,7 +3,7 @@ import type { SteerContext } from "../engine/context.js";
 import type { SteerModel } from "../engine/model.js";
 import { seededVector } from "../util/arrays.js";
 import { PACKED_DECODE_TOKENS } from "../engine/promptBatches.js";
-import { cvectorPairs, tokenizePairs } from "./cvectorCompare.js";
+import { cvectorCaptureInputs, cvectorPairs } from "./cvectorCompare.js";
 import { timePaired, type PairedTiming } from "./measure.js";
 
 export interface BenchFigure {
@@ -68,11 +68,14 @@ export async function captureVsPrefill(setup: BenchSetup, allLayers: boolean, fu
 const DECODE_TOKENS = 128;
 export const STORY_PROMPT = "Write a short story about a lighthouse keeper who finds a message in a bottle.";
 
+/** The steering the decode benches apply: a small vector at the middle layer, which must not end generation early, only cost what steering costs. */
+function benchSteering(model: SteerModel): { layer: number; vector: Float32Array } {
+  return { layer: Math.floor(model.info.nLayer / 2), vector: seededVector(model.info.nEmbd, 7, 0.01) };
+}
+
 export async function steeredDecodeVsPlain(setup: BenchSetup): Promise<BenchFigure> {
   const { ctx, model } = setup;
-  const layer = Math.floor(model.info.nLayer / 2);
-  // A small always-on vector: it must not end generation early, only cost what steering costs.
-  const vector = seededVector(model.info.nEmbd, 7, 0.01);
+  const { layer, vector } = benchSteering(model);
   const prompt = STORY_PROMPT;
   const maxTokens = DECODE_TOKENS;
   const run = (steer: boolean) => async () => {
@@ -99,8 +102,7 @@ export async function steeredDecodeVsPlain(setup: BenchSetup): Promise<BenchFigu
  */
 export async function perSequenceSteeringVsPlain(setup: BenchSetup): Promise<BenchFigure> {
   const { ctx, model } = setup;
-  const layer = Math.floor(model.info.nLayer / 2);
-  const vector = seededVector(model.info.nEmbd, 7, 0.01);
+  const { layer, vector } = benchSteering(model);
   const prompts = [STORY_PROMPT, "Describe a walk through a busy market on a rainy morning."];
   const run = (steer: boolean) => async () => {
     const results = await ctx.generateBatch(
@@ -127,8 +129,7 @@ export async function perSequenceSteeringVsPlain(setup: BenchSetup): Promise<Ben
  */
 export async function captureBatchedVsSequential(setup: BenchSetup): Promise<BenchFigure> {
   const { ctx, model } = setup;
-  const prompts = tokenizePairs(model, cvectorPairs(32)).flatMap((p) => [p.positive, p.negative]);
-  const layers = Array.from({ length: model.info.nLayer - 1 }, (_, i) => i);
+  const { prompts, layers } = cvectorCaptureInputs(model, cvectorPairs(32));
   const options = { layers, positions: "all" as const, signal: setup.signal };
   const timing = await timePaired(
     () => ctx.capture(prompts, options).then(() => undefined),

@@ -292,9 +292,7 @@ export class SteerContext {
       if (shared) {
         const data = new Float32Array((nLayer - 1) * nEmbd);
         for (const spec of shared) for (let k = 0; k < nEmbd; k++) data[(spec.layer - 1) * nEmbd + k] += spec.vector[k];
-        // Only the steered layers' range: llama.cpp adds the vector of every layer in range, zeros included.
-        const layers = shared.map((s) => s.layer);
-        this.native.setControlVector(data, Math.min(...layers), Math.max(...layers));
+        applyControlVector(this.native, data, shared.map((s) => s.layer));
       }
       try {
         return await runBatchGeneration(
@@ -318,12 +316,12 @@ export class SteerContext {
    */
   setControlVector(vectors: ReadonlyMap<number, Float32Array | readonly number[]> | null): Promise<void> {
     return this.run(undefined, async () => {
-      if (vectors === null) {
-        this.native.setControlVector(null);
+      if (vectors !== null && !(vectors instanceof Map)) throw invalidArgument("vectors", "a Map from layer to vector, or null", vectors);
+      if (vectors === null || vectors.size === 0) {
+        applyControlVector(this.native, null, []);
         this.userControlVector = false;
         return;
       }
-      if (!(vectors instanceof Map)) throw invalidArgument("vectors", "a Map from layer to vector, or null", vectors);
       const { nLayer, nEmbd } = this.model.info;
       // Every layer is written each time: llama.cpp keeps old values for layers missing from the buffer.
       const data = new Float32Array((nLayer - 1) * nEmbd);
@@ -332,14 +330,7 @@ export class SteerContext {
         if (layer === 0) throw new SteerError(ErrorCodes.LAYER_OUT_OF_RANGE, "llama.cpp's control vectors cannot reach layer 0; use a steering spec for layer 0", { layer });
         data.set(toFiniteVector(`vectors.get(${layer})`, vector, nEmbd), (layer - 1) * nEmbd);
       }
-      if (vectors.size === 0) {
-        this.native.setControlVector(null);
-        this.userControlVector = false;
-        return;
-      }
-      // Only the given layers' range: llama.cpp adds the vector of every layer in range, zeros included.
-      const layers = [...vectors.keys()];
-      this.native.setControlVector(data, Math.min(...layers), Math.max(...layers));
+      applyControlVector(this.native, data, [...vectors.keys()]);
       this.userControlVector = true;
     });
   }
@@ -425,6 +416,16 @@ export class SteerContext {
  * The specs, when every item has the same non-empty list of "all"-position specs at layers >= 1 (reachable
  * by a control vector) and nothing decides steering per item; otherwise undefined.
  */
+/**
+ * Hands llama.cpp a control vector (`data`: n_embd floats per layer from layer 1) for just the range of
+ * `layers`, since llama.cpp adds the vector of every layer in its range, zeros included; no layers (or
+ * null data) clears it.
+ */
+function applyControlVector(native: NativeContext, data: Float32Array | null, layers: readonly number[]): void {
+  if (data === null || layers.length === 0) native.setControlVector(null);
+  else native.setControlVector(data, Math.min(...layers), Math.max(...layers));
+}
+
 function alwaysOnShared(lists: readonly (readonly ResolvedSpec[])[], anyDecide: boolean): readonly ResolvedSpec[] | undefined {
   const first = lists[0]?.filter((s) => !s.isNoop);
   if (anyDecide || !first || first.length === 0 || first.some((s) => s.positions !== "all" || s.layer < 1)) return undefined;
