@@ -23,7 +23,7 @@ import { writeFileAtomic } from "./atomicWrite.js";
 import { ASSET_FORMAT, ASSET_VERSION, MAX_ASSET_BYTES, type LoadAssetOptions, type SteeringAsset, type SteeringAssetInput } from "./assetTypes.js";
 import { encodeArray } from "./encoding.js";
 
-export { ASSET_FORMAT, ASSET_VERSION, MAX_ASSET_BYTES, type LoadAssetOptions, type SteeringAsset, type SteeringAssetInput, type SteeringAssetParams } from "./assetTypes.js";
+export { ASSET_FORMAT, ASSET_VERSION, GATE_MODES, MAX_ASSET_BYTES, type GateMode, type LoadAssetOptions, type SteeringAsset, type SteeringAssetInput, type SteeringAssetParams } from "./assetTypes.js";
 
 /**
  * Writes the asset atomically (temporary file + rename). The JSON is validated exactly as loadAsset
@@ -102,7 +102,7 @@ export function serializeAsset(asset: SteeringAssetInput): string {
     method: asset.method,
     datasetHash: asset.datasetHash,
     tools: asset.tools,
-    params: asset.params === null || typeof asset.params !== "object" ? asset.params : { alpha: asset.params.alpha, beta: asset.params.beta, tau: asset.params.tau },
+    params: asset.params === null || typeof asset.params !== "object" ? asset.params : { alpha: asset.params.alpha, beta: asset.params.beta, tau: asset.params.tau, ...(asset.params.gate === undefined ? {} : { gate: asset.params.gate }) },
     vectors: { global: encodeVector(vectors.global), domains: encodeVectorMap(vectors.domains) },
     ...(asset.toolMeans === undefined ? {} : { toolMeans: encodeVectorMap(asset.toolMeans) }),
     router: asset.router === null ? null : encodeRouter(asset.router),

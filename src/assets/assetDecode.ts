@@ -8,7 +8,7 @@ import type { LinearProbe } from "../probes/logistic.js";
 import type { SoftmaxRouter } from "../probes/router.js";
 import type { Standardizer } from "../probes/standardize.js";
 import { SteeringVector } from "../vectors/steeringVector.js";
-import { ASSET_FORMAT, ASSET_VERSION, type SteeringAsset } from "./assetTypes.js";
+import { ASSET_FORMAT, ASSET_VERSION, GATE_MODES, type GateMode, type SteeringAsset } from "./assetTypes.js";
 import { FieldReader, kind } from "./encoding.js";
 
 const TOP_KEYS = [
@@ -42,11 +42,15 @@ export function decodeAsset(json: unknown, file: string): SteeringAsset {
   const tools = read.names("tools", top.tools);
 
   const paramsJson = read.object("params", top.params);
-  read.onlyKeys("params", paramsJson, ["alpha", "beta", "tau"]);
+  read.onlyKeys("params", paramsJson, ["alpha", "beta", "tau", "gate"]);
+  if (paramsJson.gate !== undefined && !GATE_MODES.includes(paramsJson.gate as GateMode)) {
+    throw read.fail("params.gate", `must be one of ${GATE_MODES.map((m) => `"${m}"`).join(", ")} but is ${kind(paramsJson.gate)}`);
+  }
   const params = {
     alpha: read.finite("params.alpha", paramsJson.alpha),
     beta: read.finite("params.beta", paramsJson.beta),
     tau: read.finite("params.tau", paramsJson.tau, 0.5, 1),
+    ...(paramsJson.gate === undefined ? {} : { gate: paramsJson.gate as GateMode }),
   };
 
   const vector = (field: string, value: unknown): SteeringVector => decodeVector(read, field, value, nEmbd, layer, modelFingerprint);

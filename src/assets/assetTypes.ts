@@ -16,7 +16,15 @@ export interface SteeringAssetParams {
   beta: number;
   /** Gate threshold τ in [0.5, 1]: +1 when p > τ, −1 when p < 1 − τ, else 0. */
   tau: number;
+  /**
+   * Which sides of the ternary gate act. "ternary" (the paper's): both; "negative": only −1 (push an eager model
+   * down when the probe says no tool); "positive": only +1 (push a lazy model up). Default "ternary".
+   */
+  gate?: GateMode;
 }
+
+export const GATE_MODES = ["ternary", "negative", "positive"] as const;
+export type GateMode = (typeof GATE_MODES)[number];
 
 export interface SteeringAsset {
   /** The file format version it was read from (ASSET_VERSION when built in memory). */

@@ -11,7 +11,9 @@ export {
 export {
   ASSET_FORMAT,
   ASSET_VERSION,
+  GATE_MODES,
   MAX_ASSET_BYTES,
+  type GateMode,
   loadAsset,
   saveAsset,
   serializeAsset,

@@ -2,7 +2,7 @@
  * One evaluation run, end to end: baseline and steered generations on a split under the strict protocol,
  * optional ablations and the causal logit check, gathered into the EvalReport document.
  */
-import type { SteeringAsset } from "../assets/index.js";
+import type { GateMode, SteeringAsset } from "../assets/index.js";
 import { datasetHash, splitOf, type DatasetSample, type Split } from "../data/index.js";
 import type { SteerContext } from "../engine/context.js";
 import type { SteeringSpec } from "../engine/steering.js";
@@ -29,6 +29,8 @@ export interface EvaluationOptions {
   /** Overrides the asset's α (a single value) — for "always" the strength. */
   alpha?: number;
   tau?: number;
+  /** Overrides the asset's gate mode. */
+  gate?: GateMode;
   maxTokens: number;
   ablations: boolean;
   /** α values of the logit check. Default [0.25, 1]. */
@@ -78,12 +80,12 @@ export async function runEvaluation(ctx: SteerContext, options: EvaluationOption
     steered = await run("steered (always on)", () => [{ layer, vector, strength: alpha, positions: "all" }]);
     report.steered = { ...toRecord(steered.metrics), alpha };
   } else {
-    const overrides: AsaOverrides = { alpha: options.alpha, tau: options.tau };
+    const overrides: AsaOverrides = { alpha: options.alpha, tau: options.tau, gate: options.gate };
     const asa = await runAsa(ctx, samples, prompts, asset, overrides, options, "steered (ASA)");
     steered = asa.result;
     decisions = asa.decisions;
     Object.assign(report, readoutByGap(samples, asa.rows, steered.outcomes, asset));
-    report.steered = { ...toRecord(steered.metrics), alpha: options.alpha ?? asset.params.alpha, tau: options.tau ?? asset.params.tau };
+    report.steered = { ...toRecord(steered.metrics), alpha: options.alpha ?? asset.params.alpha, tau: options.tau ?? asset.params.tau, gate: options.gate ?? asset.params.gate ?? "ternary" };
     if (options.ablations) report.ablations = await runAblations(ctx, samples, prompts, asset, overrides, options, baseline, steered);
     const direction = mixture(asset, [...asset.vectors.domains.keys()][0] ?? "", { vectors: "global" });
     report.logit_shift = await logitCheck(ctx, prompts, layer, direction, options);

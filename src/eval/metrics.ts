@@ -11,14 +11,21 @@ export interface Metrics {
   recall: number;
   f1: number;
   accuracy: number;
+  /** Matthews correlation of trigger vs need, in [−1, 1]; 0 for any policy that ignores the prompt ("always call", "never call"). */
+  mcc: number;
+  /** Mean of recall and specificity (1 − FPR); 0.5 for any policy that ignores the prompt. */
+  balanced_accuracy: number;
   fpr: number;
   format_acc: number;
   tool_name_acc: number;
   args_acc: number;
   success_precision: number;
   success_recall: number;
-  /** Counts behind the ratios. */
-  counts: { tp: number; fp: number; tn: number; fn: number; successes: number };
+  /**
+   * Counts behind the ratios. `truncated`: outputs the token budget cut while a call was open (triggered, not
+   * well-formed, stopped by length) — a budget too small for the calls, not a model error.
+   */
+  counts: { tp: number; fp: number; tn: number; fn: number; successes: number; truncated: number };
 }
 
 export interface JudgedSample {
@@ -27,6 +34,8 @@ export interface JudgedSample {
   expectedName?: string | null;
   domain: string;
   parse: ToolCallParseResult;
+  /** The generation ended on the token budget (not on a stop string or end of turn). */
+  hitBudget?: boolean;
 }
 
 const ratio = (a: number, b: number) => (b > 0 ? a / b : 0);
@@ -34,6 +43,20 @@ const ratio = (a: number, b: number) => (b > 0 ? a / b : 0);
 export function isSuccess(s: JudgedSample): boolean {
   if (!s.needsTool || !s.parse.triggered || !s.parse.args_ok) return false;
   return s.expectedName ? s.parse.calls.length > 0 && s.parse.calls.every((c) => c.name === s.expectedName) : s.parse.tool_ok;
+}
+
+/** A call that was opened and cut by the token budget before it could be well-formed. */
+export function isTruncated(s: JudgedSample): boolean {
+  return s.hitBudget === true && s.parse.triggered && !s.parse.format_ok;
+}
+
+/**
+ * Matthews correlation coefficient. When a row or column of the confusion table is empty (a policy that always
+ * or never calls, or a split with one class) the correlation is undefined; it is reported as 0, its limit.
+ */
+export function matthews(tp: number, fp: number, tn: number, fn: number): number {
+  const denominator = Math.sqrt((tp + fp) * (tp + fn) * (tn + fp) * (tn + fn));
+  return denominator > 0 ? (tp * tn - fp * fn) / denominator : 0;
 }
 
 export function computeMetrics(samples: readonly JudgedSample[]): Metrics {
@@ -45,6 +68,7 @@ export function computeMetrics(samples: readonly JudgedSample[]): Metrics {
   let nameOk = 0;
   let argsOk = 0;
   let successes = 0;
+  let truncated = 0;
   for (const s of samples) {
     const t = s.parse.triggered;
     if (s.needsTool && t) tp++;
@@ -57,6 +81,7 @@ export function computeMetrics(samples: readonly JudgedSample[]): Metrics {
       if (s.parse.args_ok) argsOk++;
     }
     if (isSuccess(s)) successes++;
+    if (isTruncated(s)) truncated++;
   }
   const precision = ratio(tp, tp + fp);
   const recall = ratio(tp, tp + fn);
@@ -66,13 +91,15 @@ export function computeMetrics(samples: readonly JudgedSample[]): Metrics {
     recall,
     f1: precision + recall > 0 ? (2 * precision * recall) / (precision + recall) : 0,
     accuracy: ratio(tp + tn, samples.length),
+    mcc: matthews(tp, fp, tn, fn),
+    balanced_accuracy: (recall + ratio(tn, tn + fp)) / 2,
     fpr: ratio(fp, fp + tn),
     format_acc: ratio(formatOk, tp),
     tool_name_acc: ratio(nameOk, tp),
     args_acc: ratio(argsOk, tp),
     success_precision: ratio(successes, tp + fp),
     success_recall: ratio(successes, tp + fn),
-    counts: { tp, fp, tn, fn, successes },
+    counts: { tp, fp, tn, fn, successes, truncated },
   };
 }
 

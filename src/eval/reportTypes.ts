@@ -42,9 +42,20 @@ export interface EvalReport {
     [key: string]: unknown;
   };
   baseline: MetricsRecord;
-  steered?: MetricsRecord & { alpha: number; tau?: number };
-  /** α sweep on VAL (what α was chosen from). */
-  sweep?: ({ alpha: number; tau?: number } & MetricsRecord)[];
+  steered?: MetricsRecord & { alpha: number; tau?: number; gate?: string };
+  /** α sweep on VAL at the chosen τ and gate mode (what α was chosen from). */
+  sweep?: ({ alpha: number; tau?: number; gate?: string } & MetricsRecord)[];
+  /** How α, τ and the gate mode were chosen on VAL: the rule, the choice, every point tried. */
+  selection?: {
+    rule: string;
+    rule_description: string;
+    /** The rule refused every point (e.g. "f1-fpr" when all raised the FPR) and "mcc" chose instead. */
+    fallback: boolean;
+    chosen: { alpha: number; tau: number; gate: string };
+    max_tokens: number;
+    val_baseline: MetricsRecord;
+    points: ({ alpha: number; tau: number; gate: string } & MetricsRecord)[];
+  };
   ablations?: Record<string, MetricsRecord>;
   /** Mean change of the trigger token's logit under +v, −v and a norm-matched random vector. */
   logit_shift?: LogitShift[] | LogitShift;

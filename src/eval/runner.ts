@@ -16,6 +16,8 @@ export interface SampleOutcome {
   expectedName: string | null;
   output: string;
   parse: ToolCallParseResult;
+  /** The generation ended on the token budget. */
+  hitBudget: boolean;
 }
 
 export interface RunResult {
@@ -66,11 +68,12 @@ export function judgeOutput(sample: DatasetSample, result: GenerateResult, forma
     expectedName: sample.expected?.name ?? null,
     output,
     parse: format.parse(output, sample.tools as never),
+    hitBudget: result.stopReason === "maxTokens" || result.stopReason === "contextFull",
   };
 }
 
 export function summarize(outcomes: readonly SampleOutcome[]): { metrics: Metrics; byDomain: Record<string, Metrics> } {
-  const judged: JudgedSample[] = outcomes.map((o) => ({ needsTool: o.needsTool, expectedName: o.expectedName, domain: o.domain, parse: o.parse }));
+  const judged: JudgedSample[] = outcomes.map((o) => ({ needsTool: o.needsTool, expectedName: o.expectedName, domain: o.domain, parse: o.parse, hitBudget: o.hitBudget }));
   return { metrics: computeMetrics(judged), byDomain: metricsByDomain(judged) };
 }
 

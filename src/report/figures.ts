@@ -5,7 +5,7 @@
  */
 import type { EvalReport } from "../eval/reportTypes.js";
 import { renderBarChart, renderLineChart, type LineSeries } from "./charts.js";
-import { arrayOf, escapeHtml, formatNumber, formatRatio, isObject, metricOf, toNumber } from "./format.js";
+import { arrayOf, escapeHtml, formatNumber, formatPercent, formatRatio, isObject, metricOf, toNumber } from "./format.js";
 
 // Okabe–Ito colors stay distinguishable with the common forms of color blindness.
 const COLORS = { f1: "#0072B2", precision: "#009E73", recall: "#E69F00", fpr: "#D55E00", control: "#7f7f7f", bars: "#CC79A7" };
@@ -97,7 +97,7 @@ export function gapBucketFigure(report: EvalReport): string {
     bars: buckets.map((b) => ({
       label: `${formatNumber(b.low, 3)}–${formatNumber(b.high, 3)}`,
       value: toNumber(b.error_rate),
-      note: b.call_error_rate === undefined ? `n=${formatNumber(b.n)}` : `n=${formatNumber(b.n)}, calls wrong, ${formatNumber(100 * toNumber(b.call_error_rate), 0)}%`,
+      note: b.call_error_rate === undefined ? `n=${formatNumber(b.n)}` : `n=${formatNumber(b.n)}, calls wrong, ${formatPercent(b.call_error_rate)}`,
     })),
   });
   const caption = "A small gap means the readout was unsure between its two best answers; the error rate should fall as the gap grows.";

@@ -10,6 +10,8 @@ export const HEADLINE_METRICS: readonly { key: MetricKey; label: string; higherI
   { key: "precision", label: "Precision", higherIsBetter: true },
   { key: "recall", label: "Recall", higherIsBetter: true },
   { key: "f1", label: "F1", higherIsBetter: true },
+  { key: "mcc", label: "MCC", higherIsBetter: true },
+  { key: "balanced_accuracy", label: "Balanced accuracy", higherIsBetter: true },
   { key: "accuracy", label: "Accuracy", higherIsBetter: true },
   { key: "fpr", label: "False-positive rate", higherIsBetter: false },
   { key: "format_acc", label: "Format accuracy", higherIsBetter: true },
@@ -88,6 +90,12 @@ export function formatNumber(value: unknown, digits = 4): string {
   if (Number.isNaN(x)) return MISSING;
   if (Number.isInteger(x)) return String(x);
   return String(Number(x.toPrecision(digits)));
+}
+
+/** A rate in [0, 1] as a whole percentage ("67%"), or the placeholder. */
+export function formatPercent(value: unknown): string {
+  const x = toNumber(value);
+  return Number.isNaN(x) ? MISSING : `${Math.round(100 * x)}%`;
 }
 
 /** p-values span many orders of magnitude; small ones read better in exponent form. */

@@ -71,7 +71,9 @@ function headerBlock(r: EvalReport): string {
   if (settings.layer !== undefined) facts.push(`layer ${escapeHtml(formatNumber(settings.layer))}`);
   if (steered) facts.push(`α = ${escapeHtml(formatNumber(steered.alpha))}`);
   if (steered && !Number.isNaN(toNumber(steered.tau))) facts.push(`τ = ${escapeHtml(formatNumber(steered.tau))}`);
-  if (settings.max_tokens !== undefined) facts.push(`max tokens ${escapeHtml(formatNumber(settings.max_tokens))}`);
+  if (steered && typeof steered.gate === "string") facts.push(`gate ${escapeHtml(steered.gate)}`);
+  if (isObject(r.selection)) facts.push(`chosen on VAL by <code>${escapeHtml(r.selection.rule)}</code>${r.selection.fallback === true ? " (refused every point; mcc chose)" : ""}`);
+  if (settings.max_tokens !== undefined) facts.push(`max tokens ${escapeHtml(formatNumber(settings.max_tokens))}${settings.budget === "auto" ? " (auto: longest expected call + 32)" : ""}`);
   const settingsLine = facts.length > 0 ? `<p class="settings">${facts.join(" · ")}</p>` : "";
   return `<h1><span class="product">llama-steer eval</span> ${escapeHtml(r.model ?? "unknown model")}</h1><p class="subtitle">${subtitle}</p>${settingsLine}`;
 }

@@ -31,7 +31,9 @@ export function renderMarkdownSummary(report: EvalReport): string {
     ...headlineRows(r, steered),
     "",
   ];
-  if (steered) lines.push(`Chosen α = ${formatNumber(steered.alpha)}${Number.isNaN(toNumber(steered.tau)) ? "" : `, τ = ${formatNumber(steered.tau)}`}`);
+  if (steered) lines.push(`Chosen α = ${formatNumber(steered.alpha)}${Number.isNaN(toNumber(steered.tau)) ? "" : `, τ = ${formatNumber(steered.tau)}`}${typeof steered.gate === "string" ? `, gate ${plain(steered.gate)}` : ""}${selectionNote(r)}`);
+  const truncated = [["baseline", r.baseline], ["steered", steered]].filter(([, m]) => isObject(m) && isObject((m as { counts?: unknown }).counts));
+  if (truncated.length > 0) lines.push(`Calls cut by the token budget: ${truncated.map(([name, m]) => `${name} ${formatCount((m as { counts: { truncated?: unknown } }).counts.truncated)}`).join(", ")}`);
   const best = bestLayer(r);
   if (best) lines.push(best);
   for (const shift of logitShiftRows(r)) {
@@ -85,6 +87,11 @@ function bestLayer(r: EvalReport): string | undefined {
     if (!best || auc > best.auc) best = { layer, auc, shuffled: toNumber(row.auc_shuffled) };
   }
   return best ? `Best layer: ${best.layer} (AUC ${formatRatio(best.auc)}, shuffled control ${formatRatio(best.shuffled)})` : undefined;
+}
+
+function selectionNote(r: EvalReport): string {
+  if (!isObject(r.selection)) return "";
+  return ` (on VAL by ${plain(r.selection.rule)}${r.selection.fallback === true ? ", which refused every point: mcc chose" : ""})`;
 }
 
 function ablationLine(name: string, record: unknown, r: EvalReport): string {

@@ -21,7 +21,7 @@ import {
 } from "./format.js";
 
 /** The few metrics that fit in the wide per-domain and ablation tables. */
-const COMPACT_METRICS = HEADLINE_METRICS.filter((m) => (["f1", "precision", "recall", "fpr", "success_recall"] as MetricKey[]).includes(m.key));
+const COMPACT_METRICS = HEADLINE_METRICS.filter((m) => (["f1", "mcc", "precision", "recall", "fpr", "success_recall"] as MetricKey[]).includes(m.key));
 
 export function headlineTable(report: EvalReport): string {
   const steered = isObject(report.steered) ? report.steered : undefined;

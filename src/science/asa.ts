@@ -2,9 +2,10 @@
  * The ASA controller. From the prompt's own residual row at the asset's layer (last prompt token):
  * router → domain; that domain's probe → p(tool needed); ternary gate (+1 if p > τ, −1 if p < 1 − τ,
  * else 0); one injection gate·α·MoV at the same layer on the last prompt token during prefill, where
- * MoV = v_domain + β·v_global. Nothing is added while decoding.
+ * MoV = v_domain + β·v_global. Nothing is added while decoding. The gate may act on one side only (negative-only
+ * for an eager model, positive-only for a lazy one): an option of the asset, chosen on VAL like α and τ.
  */
-import type { SteeringAsset } from "../assets/index.js";
+import type { GateMode, SteeringAsset } from "../assets/index.js";
 import type { SteeringSpec } from "../engine/steering.js";
 import { predictProba, route } from "../probes/index.js";
 
@@ -19,6 +20,8 @@ export interface AsaOverrides {
   alpha?: number;
   beta?: number;
   tau?: number;
+  /** Which sides of the gate act (see SteeringAssetParams.gate). Default: the asset's, else "ternary". */
+  gate?: GateMode;
   /** Ablation: always +1 (no gate). */
   noGate?: boolean;
   /** Ablation: use this domain instead of the router's (oracle router, or a deliberate mismatch). */
@@ -29,9 +32,9 @@ export interface AsaOverrides {
   direction?: Float32Array;
 }
 
-export function gateOf(p: number, tau: number): -1 | 0 | 1 {
-  if (p > tau) return 1;
-  if (p < 1 - tau) return -1;
+export function gateOf(p: number, tau: number, mode: GateMode = "ternary"): -1 | 0 | 1 {
+  if (p > tau) return mode === "negative" ? 0 : 1;
+  if (p < 1 - tau) return mode === "positive" ? 0 : -1;
   return 0;
 }
 
@@ -41,7 +44,7 @@ export function asaDecide(asset: SteeringAsset, row: Float32Array, overrides: As
   const domain = overrides.domain ?? routed;
   const probe = asset.domainProbes?.get(domain) ?? asset.probe;
   const p = probe ? predictProba(probe, row) : 1;
-  return { domain, p, gate: overrides.noGate ? 1 : gateOf(p, tau) };
+  return { domain, p, gate: overrides.noGate ? 1 : gateOf(p, tau, overrides.gate ?? asset.params.gate) };
 }
 
 /** The mixture direction MoV for a domain at the asset's layer. */

@@ -2,7 +2,7 @@
  * Builds an ASA asset from a dataset with disjoint splits: vectors from CAL only; router and probes from
  * TRAIN; layer (probe AUC, TRAIN cross-validation), α and τ from VAL. TEST is never touched here.
  */
-import type { SteeringAsset } from "../assets/index.js";
+import { GATE_MODES, type GateMode, type SteeringAsset } from "../assets/index.js";
 import { datasetHash, splitOf, type DatasetSample } from "../data/index.js";
 import type { SteerContext } from "../engine/context.js";
 import type { ToolFormat } from "../formats/index.js";
@@ -13,6 +13,7 @@ import { computeMetrics, type Metrics } from "../eval/metrics.js";
 import { classMeans, meanDifference } from "../vectors/index.js";
 import { asaDecide, asaSteering, gateOf, type AsaDecision } from "./asa.js";
 import { lastTokenRows, pick, rowsByExpectedTool } from "./rows.js";
+import { DEFAULT_SELECTION_RULE, pickBest, type SelectionRule } from "./selection.js";
 import { sweepLayers, type SweepResult } from "./sweep.js";
 
 export interface BuildAsaOptions {
@@ -25,9 +26,16 @@ export interface BuildAsaOptions {
   alphas?: readonly number[];
   /** τ grid searched on VAL. Default [0.5, 0.6, 0.7, 0.8, 0.9]. */
   taus?: readonly number[];
+  /** Gate modes tried on VAL (each costs nothing extra: they reuse the same generations). Default all three. */
+  gates?: readonly GateMode[];
   /** Weight of the global vector in MoV. Default 1. */
   beta?: number;
-  /** New tokens per VAL sample while choosing α and τ. Default 24 (enough to see the call marker). */
+  /** Rule that picks α, τ and the gate mode on VAL (see selection.ts). Default "mcc". */
+  select?: SelectionRule;
+  /**
+   * New tokens per VAL sample while choosing. Default 96; pass the evaluation's budget so that the VAL verdicts
+   * (well-formed calls, successes) are judged as TEST's will be.
+   */
   selectionMaxTokens?: number;
   signal?: AbortSignal;
   onProgress?: (phase: string, done: number, total: number) => void;
@@ -36,14 +44,18 @@ export interface BuildAsaOptions {
 export interface SelectionPoint {
   alpha: number;
   tau: number;
+  gate: GateMode;
   metrics: Metrics;
 }
 
 export interface BuildAsaResult {
   asset: Omit<SteeringAsset, "version" | "createdAt">;
   sweep: SweepResult;
-  /** Every (α, τ) point tried on VAL, and the baseline (α = 0). */
-  selection: { baseline: Metrics; points: SelectionPoint[] };
+  /**
+   * Every (α, τ, gate) point tried on VAL, the baseline (α = 0), the rule that chose and whether it had to fall
+   * back to "mcc" because it refused every point ("f1-fpr" when every point raised the FPR).
+   */
+  selection: { baseline: Metrics; points: SelectionPoint[]; rule: SelectionRule; fallback: boolean; chosen: SelectionPoint };
   counts: { cal: number; train: number; val: number };
 }
 
@@ -121,21 +133,19 @@ export async function buildAsaAsset(ctx: SteerContext, samples: readonly Dataset
   const valPrompts = pick(prompts, valIdx);
   const valRows = await lastTokenRows(ctx, valPrompts, [layer], { signal: options.signal });
   const decisions = valRows.get(layer)!.map((row) => asaDecide(draft as SteeringAsset, row, { tau: 0.5 }));
-  const selection = await selectAlphaTau(ctx, val, valPrompts, decisions, draft as SteeringAsset, options, progress);
-  const best = selection.points.reduce((a, b) => (better(b.metrics, a.metrics) ? b : a), selection.points[0]);
-  const asset = { ...draft, params: { ...draft.params, alpha: best.alpha, tau: best.tau } };
+  const tried = await selectAlphaTau(ctx, val, valPrompts, decisions, draft as SteeringAsset, options, progress);
+  const rule = options.select ?? DEFAULT_SELECTION_RULE;
+  const chosen = pickBest(rule, tried.points, tried.baseline);
+  const best = chosen ?? pickBest("mcc", tried.points, tried.baseline)!;
+  const asset = { ...draft, params: { ...draft.params, alpha: best.alpha, tau: best.tau, gate: best.gate } };
+  const selection = { ...tried, rule, fallback: chosen === undefined, chosen: best };
   return { asset, sweep, selection, counts: { cal: cal.length, train: train.length, val: val.length } };
-}
-
-function better(a: Metrics, b: Metrics): boolean {
-  if (Math.abs(a.f1 - b.f1) > 1e-9) return a.f1 > b.f1;
-  return a.fpr < b.fpr;
 }
 
 /**
  * Each VAL sample is generated at most once per α and sign: with +α when p > 0.5 (the only samples any
- * τ ≥ 0.5 can gate +1) and with −α when p < 0.5; the baseline covers gate 0. Every (α, τ) is then scored
- * by picking, per sample, the output its gate selects.
+ * τ ≥ 0.5 can gate +1) and with −α when p < 0.5; the baseline covers gate 0. Every (α, τ, gate mode) is then
+ * scored by picking, per sample, the output its gate selects.
  */
 async function selectAlphaTau(
   ctx: SteerContext,
@@ -148,7 +158,8 @@ async function selectAlphaTau(
 ): Promise<{ baseline: Metrics; points: SelectionPoint[] }> {
   const alphas = options.alphas ?? [0.5, 1, 2, 4, 8];
   const taus = options.taus ?? [0.5, 0.6, 0.7, 0.8, 0.9];
-  const maxTokens = options.selectionMaxTokens ?? 24;
+  const gates = options.gates ?? GATE_MODES;
+  const maxTokens = options.selectionMaxTokens ?? 96;
   const run = async (indices: number[], sign: -1 | 0 | 1, alpha: number, label: string): Promise<Map<number, SampleOutcome>> => {
     if (indices.length === 0) return new Map();
     const subset = pick(val, indices);
@@ -165,20 +176,23 @@ async function selectAlphaTau(
   const all = val.map((_, i) => i);
   const base = await run(all, 0, 0, "select: baseline");
   const judged = (pickOutcome: (i: number) => SampleOutcome) =>
-    computeMetrics(all.map((i) => ({ needsTool: val[i].needs_tool, expectedName: val[i].expected?.name ?? null, domain: val[i].domain, parse: pickOutcome(i).parse })));
+    computeMetrics(all.map((i) => ({ needsTool: val[i].needs_tool, expectedName: val[i].expected?.name ?? null, domain: val[i].domain, parse: pickOutcome(i).parse, hitBudget: pickOutcome(i).hitBudget })));
   const points: SelectionPoint[] = [];
   for (const alpha of alphas) {
     const plus = await run(all.filter((i) => decisions[i].p > 0.5), 1, alpha, `select: +${alpha}`);
     const minus = await run(all.filter((i) => decisions[i].p < 0.5), -1, alpha, `select: -${alpha}`);
-    for (const tau of taus) {
-      points.push({
-        alpha,
-        tau,
-        metrics: judged((i) => {
-          const gate = gateOf(decisions[i].p, tau);
-          return (gate === 1 ? plus.get(i) : gate === -1 ? minus.get(i) : undefined) ?? base.get(i)!;
-        }),
-      });
+    for (const gateMode of gates) {
+      for (const tau of taus) {
+        points.push({
+          alpha,
+          tau,
+          gate: gateMode,
+          metrics: judged((i) => {
+            const gate = gateOf(decisions[i].p, tau, gateMode);
+            return (gate === 1 ? plus.get(i) : gate === -1 ? minus.get(i) : undefined) ?? base.get(i)!;
+          }),
+        });
+      }
     }
   }
   return { baseline: judged((i) => base.get(i)!), points };

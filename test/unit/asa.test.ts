@@ -34,6 +34,24 @@ describe("ASA controller", () => {
     expect(gateOf(0.7, 0.7)).toBe(0);
   });
 
+  test("one-sided gates keep only their side", () => {
+    expect(gateOf(0.9, 0.7, "negative")).toBe(0);
+    expect(gateOf(0.1, 0.7, "negative")).toBe(-1);
+    expect(gateOf(0.9, 0.7, "positive")).toBe(1);
+    expect(gateOf(0.1, 0.7, "positive")).toBe(0);
+    expect(gateOf(0.5, 0.7, "positive")).toBe(0);
+  });
+
+  test("the asset's gate mode applies unless overridden", () => {
+    const eager = asset({ params: { alpha: 2, beta: 0.5, tau: 0.7, gate: "negative" } });
+    const toolRow = Float32Array.from([1, 1, 0, 0]);
+    const plainRow = Float32Array.from([1, -1, 0, 0]);
+    expect(asaDecide(eager, toolRow).gate).toBe(0);
+    expect(asaDecide(eager, plainRow).gate).toBe(-1);
+    expect(asaDecide(eager, toolRow, { gate: "ternary" }).gate).toBe(1);
+    expect(asaSteering(eager, asaDecide(eager, toolRow))).toEqual([]);
+  });
+
   test("routes, reads the probe and gates from the row", () => {
     const a = asset();
     expect(asaDecide(a, Float32Array.from([1, 1, 0, 0]))).toMatchObject({ domain: "math", gate: 1 });

@@ -71,6 +71,15 @@ describe("steering asset round trip", () => {
     await expect(loadAsset(bad)).rejects.toMatchObject({ code: "ERR_ASSET_INVALID", message: expect.stringMatching(/domainProbes.*"poetry".*no vector/) });
   });
 
+  it("keeps the gate mode, and leaves it out of files that had none", async () => {
+    const input = fixtureAsset();
+    const path = pathFor();
+    await saveAsset(path, { ...input, params: { ...input.params, gate: "negative" } });
+    expect((await loadAsset(path)).params).toEqual({ alpha: 4, beta: 0.5, tau: 0.6, gate: "negative" });
+    await saveAsset(path, input);
+    expect((await loadAsset(path)).params).toEqual({ alpha: 4, beta: 0.5, tau: 0.6 });
+  });
+
   it("writes atomically and fills createdAt when omitted", async () => {
     const path = pathFor();
     const { createdAt: _, ...rest } = fixtureAsset();
@@ -108,6 +117,8 @@ describe("steering asset validation", () => {
       [(j) => (j.layer = 9), "vectors.global.layers has no direction for the asset's layer 9"],
       [(j) => (j.params.tau = 0.3), "params.tau must be between 0.5 and 1 but is 0.3"],
       [(j) => delete j.params.alpha, "params.alpha must be a number but is missing"],
+      [(j) => (j.params.gate = "both"), 'params.gate must be one of "ternary", "negative", "positive" but is "both"'],
+      [(j) => (j.params.gate = 1), 'params.gate must be one of "ternary", "negative", "positive" but is 1'],
       [(j) => (j.tools = ["a", "a"]), 'tools lists "a" twice'],
       [(j) => (j.router.classes = ["math", "weather", "travel"]), 'router.classes names classes without a vector in vectors.domains: "travel"'],
       [(j) => (j.router.classes = ["math", "weather"]), "router.weights.length must be 32 but is 48"],

@@ -155,7 +155,7 @@ describe("bundled manifest", () => {
     delete broken.models[1].sha256;
     expect(() => parseManifest(broken, "m.json")).toThrow("Invalid model manifest m.json: expected a non-empty string at $.models[1].sha256 but found undefined");
     const twoDefaults = structuredClone(manifest);
-    for (const model of twoDefaults.models) model.default = true;
+    for (const model of twoDefaults.models.slice(0, 2)) model.default = true;
     expect(() => parseManifest(twoDefaults, "m.json")).toThrow("expected exactly one model marked default at $.models[*].default but found \"2 defaults\"");
     const badSource = structuredClone(manifest);
     (badSource.models[0].sources as Record<string, unknown>[])[0].type = "ftp";

@@ -124,6 +124,14 @@ describe("renderHtmlReport with every section", () => {
     expect(gap).toContain(">0–0.05</text>");
   });
 
+  it("draws gap buckets whose call error rate is no round percentage (2/3, 1/7) and wide gaps", () => {
+    const report = { ...fullReport(), gap_buckets: [{ low: 0.02, high: 0.31, n: 3, error_rate: 1 / 3, call_error_rate: 2 / 3 }, { low: 0.31, high: 1.18, n: 7, error_rate: 0, call_error_rate: 1 / 7 }] };
+    const gap = sectionOf(renderHtmlReport(report), "gap");
+    expect(gap).not.toContain("could not be rendered");
+    expect(gap).toContain(">67%</tspan>");
+    expect(gap).toContain(">14%</tspan>");
+  });
+
   it("shows worked examples with a collapsed prompt, both outputs, verdicts and the gate", () => {
     const examples = sectionOf(html, "examples");
     expect(examples.match(/<article class="example">/g)).toHaveLength(3);
@@ -248,7 +256,7 @@ describe("renderMarkdownSummary", () => {
     expect(text.split("\n").filter((l) => l.startsWith("- "))).toHaveLength(3);
     // Columns are padded: every table row has the same width.
     const rows = text.split("\n").filter((l) => l.startsWith("|"));
-    expect(rows).toHaveLength(12);
+    expect(rows).toHaveLength(14);
     expect(new Set(rows.map((r) => r.length)).size).toBe(1);
   });
 

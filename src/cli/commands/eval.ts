@@ -9,6 +9,9 @@ import { runEvaluation, type ControllerName } from "../../eval/evaluate.js";
 import type { EvalReport } from "../../eval/reportTypes.js";
 import { renderHtmlReport, renderMarkdownSummary } from "../../report/index.js";
 import { buildAsaAsset } from "../../science/buildAsa.js";
+import { GATE_MODES, type GateMode } from "../../assets/index.js";
+import { tokenBudget } from "../../eval/budget.js";
+import { SELECTION_RULES, SELECTION_RULE_DESCRIPTIONS, parseSelectionRule } from "../../science/selection.js";
 import { packageVersion } from "../version.js";
 import { UsageError, type Command } from "../command.js";
 import { dataOption, formatFrom, formatOption, sessionOptions, openDataset, openSession, parseInteger, parseNumberList, phaseProgress, subsetOption } from "../shared.js";
@@ -20,7 +23,7 @@ export const evalCommand: Command = {
   summary: "Evaluate tool calling under the strict protocol: baseline vs a steering controller, with ablations and a report",
   usage:
     "llama-steer eval [--model M] [--data D] [--split test] [--asset A | --controller asa|always|none] [--format F] " +
-    "[--alpha 0.5,1,2,4] [--tau 0.5,0.7,0.9] [--ablations] [--report FILE.html] [--out FILE.json] [--json]",
+    "[--alpha 0.5,1,2,4] [--tau 0.5,0.7,0.9] [--gate MODES] [--select mcc|f1-fpr|f1] [--ablations] [--report FILE.html] [--out FILE.json] [--json]",
   examples: [
     "llama-steer eval --controller none --split test            # unsteered baseline",
     "llama-steer eval --controller asa --report report.html     # build ASA from CAL/TRAIN/VAL, evaluate on TEST",
@@ -36,7 +39,9 @@ export const evalCommand: Command = {
     alpha: { type: "string", description: "α grid searched on VAL when building (or one value to force)", valueName: "LIST" },
     tau: { type: "string", description: "τ grid searched on VAL when building (or one value to force)", valueName: "LIST" },
     layer: { type: "string", description: "layer for a built asset (default: best probe AUC on TRAIN)", valueName: "L" },
-    "max-tokens": { type: "string", description: "new tokens per sample (default 96)", valueName: "N" },
+    gate: { type: "string", description: `gate modes tried on VAL, or one to force: ${GATE_MODES.join(", ")} (default all)`, valueName: "MODES" },
+    select: { type: "string", description: `rule choosing α, τ and the gate on VAL: ${SELECTION_RULES.join(", ")} (default mcc)`, valueName: "RULE" },
+    "max-tokens": { type: "string", description: "new tokens per sample, or auto: the data's longest expected call + 32 (default auto)", valueName: "N|auto" },
     ablations: { type: "boolean", description: "prompt-only variants, no gate, random direction, global/domain only, oracle and mismatched router, logit check" },
     report: { type: "string", description: "write a self-contained HTML report", valueName: "FILE" },
     out: { type: "string", description: "also write the JSON document to this file", valueName: "FILE" },
@@ -50,13 +55,22 @@ export const evalCommand: Command = {
     if (!["asa", "always", "none"].includes(controller)) throw new UsageError(`--controller must be asa, always or none`);
     const alphas = parseNumberList("alpha", values.alpha);
     const taus = parseNumberList("tau", values.tau);
-    const maxTokens = parseInteger("max-tokens", values["max-tokens"], 96, 1);
+    const fixedBudget = values["max-tokens"] === undefined || values["max-tokens"] === "auto" ? undefined : parseInteger("max-tokens", values["max-tokens"], 96, 1);
+    const gates = parseGateModes(values.gate);
+    let select;
+    try {
+      select = parseSelectionRule(values.select, "--select");
+    } catch {
+      throw new UsageError(`--select must be one of ${SELECTION_RULES.join(", ")}`);
+    }
     const layer = values.layer === undefined ? undefined : parseInteger("layer", values.layer, 0);
     const format = formatFrom(values.format);
     const dataset = await openDataset(values.data, io, values.subset);
     const session = await openSession(values, io);
     const bar = phaseProgress();
     try {
+      const budget = tokenBudget(session.model, dataset.samples, format, fixedBudget);
+      const maxTokens = budget.maxTokens;
       let asset: SteeringAsset | undefined;
       let built: Awaited<ReturnType<typeof buildAsaAsset>> | undefined;
       if (controller !== "none") {
@@ -64,7 +78,7 @@ export const evalCommand: Command = {
           asset = await loadAsset(values.asset, { expectFingerprint: session.model.info.fingerprint });
         } else {
           io.log("building an ASA asset from the CAL, TRAIN and VAL splits ...");
-          built = await buildAsaAsset(session.ctx, dataset.samples, { format, layer, alphas, taus, signal: io.signal, onProgress: bar.onProgress });
+          built = await buildAsaAsset(session.ctx, dataset.samples, { format, layer, alphas, taus, gates, select, selectionMaxTokens: maxTokens, signal: io.signal, onProgress: bar.onProgress });
           asset = { ...built.asset, version: 1, createdAt: new Date().toISOString() };
           if (typeof values["save-asset"] === "string") await saveAsset(values["save-asset"], built.asset);
         }
@@ -79,6 +93,7 @@ export const evalCommand: Command = {
         asset,
         alpha: forced(alphas),
         tau: forced(taus),
+        gate: gates.length === 1 && typeof values.asset === "string" ? gates[0] : undefined,
         maxTokens,
         ablations: values.ablations === true,
         signal: io.signal,
@@ -86,12 +101,23 @@ export const evalCommand: Command = {
       });
       bar.done();
       const { datasetHash, ...rest } = result;
+      rest.settings.budget = budget.source;
+      if (budget.longestCallTokens !== undefined) rest.settings.longest_call_tokens = budget.longestCallTokens;
       const report: EvalReport = {
         model: session.modelPath,
         ...rest,
         ...(built
           ? {
-              sweep: built.selection.points.filter((p) => p.tau === (asset?.params.tau ?? 0.5)).map((p) => ({ alpha: p.alpha, tau: p.tau, ...p.metrics })),
+              sweep: built.selection.points.filter((p) => p.tau === built!.selection.chosen.tau && p.gate === built!.selection.chosen.gate).map((p) => ({ alpha: p.alpha, tau: p.tau, gate: p.gate, ...p.metrics })),
+              selection: {
+                rule: built.selection.rule,
+                rule_description: SELECTION_RULE_DESCRIPTIONS[built.selection.rule],
+                fallback: built.selection.fallback,
+                chosen: { alpha: built.selection.chosen.alpha, tau: built.selection.chosen.tau, gate: built.selection.chosen.gate },
+                max_tokens: maxTokens,
+                val_baseline: built.selection.baseline,
+                points: built.selection.points.map((p) => ({ alpha: p.alpha, tau: p.tau, gate: p.gate, ...p.metrics })),
+              },
               layer_auc: built.sweep.layers,
             }
           : {}),
@@ -119,6 +145,14 @@ export const evalCommand: Command = {
     }
   },
 };
+
+function parseGateModes(value: unknown): GateMode[] {
+  if (value === undefined) return [...GATE_MODES];
+  const modes = String(value).split(",").map((m) => m.trim());
+  const unknown = modes.filter((m) => !GATE_MODES.includes(m as GateMode));
+  if (unknown.length > 0 || modes.length === 0) throw new UsageError(`--gate must list modes among ${GATE_MODES.join(", ")} (got ${JSON.stringify(String(value))})`);
+  return modes as GateMode[];
+}
 
 function nodeLlamaCppVersion(): string {
   try {
