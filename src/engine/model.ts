@@ -8,7 +8,7 @@ import { assertInteger, assertKnownKeys, assertOptionalAbortSignal, assertString
 import { loadAddon, type LogLevelName, type NativeAddon, type NativeModel, type NativeSampler, type NativeSamplerOptions } from "./binding.js";
 import { SteerContext, type ContextOptions, type PromptInput } from "./context.js";
 import { checkModelFile } from "./modelFile.js";
-import { readOutputRow } from "../vectors/unembedding.js";
+import { readOutputRow } from "../gguf/outputRow.js";
 
 export interface LoadModelOptions {
   /** Layers to offload to a GPU backend; 0 keeps everything on the CPU. Default 0. */
