@@ -21,18 +21,21 @@ export interface LogitShiftOptions {
 }
 
 export async function measureLogitShift(ctx: SteerContext, prompts: readonly string[], options: LogitShiftOptions): Promise<LogitShift[]> {
-  // Batched with shared prompt prefixes (the steering touches only the last prompt token).
-  const at = (steer?: SteeringSpec[]) =>
-    ctx
-      .generateBatch(prompts.map((prompt) => ({ prompt, steer, logitsOf: [options.triggerToken] })), { maxTokens: 0, signal: options.signal })
-      .then((rs) => rs.map((r) => r.logits![0]));
-  const base = await at();
+  // Every variant of every prompt in one batch: the variants of a prompt differ only at its last token, so the
+  // batch's shared prefixes decode each prompt once and each variant only its last token (and prompts that share
+  // a system prompt still share it). Variant 0 is unsteered; then +α, −α and random per α.
+  const spec = (vector: Float32Array, strength: number): SteeringSpec[] => [{ layer: options.layer, vector, strength, positions: "last-prompt" }];
+  const variants: (SteeringSpec[] | undefined)[] = [undefined];
+  for (const alpha of options.alphas) variants.push(spec(options.direction, alpha), spec(options.direction, -alpha), spec(options.random, alpha));
+  const items = prompts.flatMap((prompt) => variants.map((steer) => ({ prompt, steer, logitsOf: [options.triggerToken] })));
+  const results = await ctx.generateBatch(items, { maxTokens: 0, signal: options.signal });
+  const logit = (prompt: number, variant: number) => results[prompt * variants.length + variant].logits![0];
+  const shift = (variant: number) => prompts.map((_, i) => logit(i, variant) - logit(i, 0));
   const out: LogitShift[] = [];
-  for (const alpha of options.alphas) {
-    const spec = (vector: Float32Array, strength: number): SteeringSpec[] => [{ layer: options.layer, vector, strength, positions: "last-prompt" }];
-    const plus = (await at(spec(options.direction, alpha))).map((x, i) => x - base[i]);
-    const minus = (await at(spec(options.direction, -alpha))).map((x, i) => x - base[i]);
-    const random = (await at(spec(options.random, alpha))).map((x, i) => x - base[i]);
+  options.alphas.forEach((alpha, k) => {
+    const plus = shift(1 + 3 * k);
+    const minus = shift(2 + 3 * k);
+    const random = shift(3 + 3 * k);
     out.push({
       alpha,
       plus: mean(plus),
@@ -42,7 +45,7 @@ export async function measureLogitShift(ctx: SteerContext, prompts: readonly str
       p_value_minus: signFlipPValue(minus.map((x, i) => x - random[i]), (options.seed ?? 0) + 1),
       n: prompts.length,
     });
-  }
+  });
   return out;
 }
 
