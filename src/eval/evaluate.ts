@@ -14,7 +14,8 @@ import { measureLogitShift } from "./logitShift.js";
 import type { Metrics } from "./metrics.js";
 import { renderSamples } from "./prompts.js";
 import type { EvalExample, EvalReport, LogitShift, MetricsRecord } from "./reportTypes.js";
-import { closingMarkers, judgeOutput, runSamples, summarize, type RunResult, type SampleOutcome } from "./runner.js";
+import { GenerationJournal } from "./journal.js";
+import { runSamples, type RunResult, type SampleOutcome } from "./runner.js";
 
 export type ControllerName = "asa" | "always" | "none";
 
@@ -33,6 +34,8 @@ export interface EvaluationOptions {
   gate?: GateMode;
   maxTokens: number;
   ablations: boolean;
+  /** Generations already made and where new ones go (see journal.ts). Default: a fresh in-memory journal. */
+  journal?: GenerationJournal;
   /** α values of the logit check. Default [0.25, 1]. */
   logitAlphas?: readonly number[];
   /** Most worked examples kept in the report. Default 12. */
@@ -49,10 +52,12 @@ export async function runEvaluation(ctx: SteerContext, options: EvaluationOption
   const samples = options.samples.filter((s) => splitOf(s) === options.split);
   if (samples.length === 0) throw new Error(`The dataset has no samples in the ${options.split} split`);
   const prompts = await renderSamples(ctx.model, samples, options.format, { signal: options.signal });
-  const run = (label: string, steerFor?: (i: number) => readonly SteeringSpec[] | undefined, texts: readonly string[] = prompts) =>
-    runSamples(ctx, samples, { format: options.format, prompts: texts, steerFor, maxTokens: options.maxTokens, signal: options.signal, onProgress: (d, t) => progress(label, d, t) });
+  const journal = options.journal ?? GenerationJournal.inMemory(ctx.model.info.fingerprint);
+  const run = (label: string, steerFor?: (i: number) => readonly SteeringSpec[] | undefined, texts: readonly string[] = prompts, captureLayer?: number) =>
+    runSamples(ctx, samples, { format: options.format, prompts: texts, steerFor, maxTokens: options.maxTokens, captureLayer, journal, signal: options.signal, onProgress: (d, t) => progress(label, d, t) });
 
-  const baseline = await run("baseline");
+  // The baseline also reads each prompt's decision row, from which the gated controller decides.
+  const baseline = await run("baseline", undefined, prompts, options.controller === "asa" ? options.asset?.layer : undefined);
   const report: Omit<EvalReport, "model" | "reproducibility"> & { datasetHash: string } = {
     data: options.data,
     split: options.split,
@@ -81,12 +86,13 @@ export async function runEvaluation(ctx: SteerContext, options: EvaluationOption
     report.steered = { ...toRecord(steered.metrics), alpha };
   } else {
     const overrides: AsaOverrides = { alpha: options.alpha, tau: options.tau, gate: options.gate };
-    const asa = await runAsa(ctx, samples, prompts, asset, overrides, options, "steered (ASA)");
+    const rows = baseline.rows!;
+    const asa = await runAsa(ctx, samples, prompts, rows, asset, overrides, { ...options, journal }, "steered (ASA)");
     steered = asa.result;
     decisions = asa.decisions;
-    Object.assign(report, readoutByGap(samples, asa.rows, steered.outcomes, asset));
+    Object.assign(report, readoutByGap(samples, rows, steered.outcomes, asset));
     report.steered = { ...toRecord(steered.metrics), alpha: options.alpha ?? asset.params.alpha, tau: options.tau ?? asset.params.tau, gate: options.gate ?? asset.params.gate ?? "ternary" };
-    if (options.ablations) report.ablations = await runAblations(ctx, samples, prompts, asset, overrides, options, baseline, steered);
+    if (options.ablations) report.ablations = await runAblations(ctx, samples, prompts, rows, asset, overrides, { ...options, journal }, baseline, steered);
     const direction = mixture(asset, [...asset.vectors.domains.keys()][0] ?? "", { vectors: "global" });
     report.logit_shift = await logitCheck(ctx, prompts, layer, direction, options);
   }
@@ -96,52 +102,51 @@ export async function runEvaluation(ctx: SteerContext, options: EvaluationOption
   return report;
 }
 
+/**
+ * The gated controller over a split: each sample's decision comes from its own baseline row (the row the
+ * steering would be decided from at run time: last prompt token, before any steering), and its steering is
+ * applied at the last prompt token. Gate-0 samples carry no steering, so their generation is the baseline's,
+ * which the journal already holds.
+ */
 async function runAsa(
   ctx: SteerContext,
   samples: readonly DatasetSample[],
   prompts: readonly string[],
+  rows: readonly Float32Array[],
   asset: SteeringAsset,
   overrides: AsaOverrides,
-  options: EvaluationOptions,
+  options: EvaluationOptions & { journal: GenerationJournal },
   label: string,
   perSample?: (i: number) => AsaOverrides,
-): Promise<{ result: RunResult; decisions: AsaDecision[]; rows: Float32Array[] }> {
-  const decisions: AsaDecision[] = [];
-  const rows: Float32Array[] = [];
-  let done = 0;
-  const results = await ctx.generateBatch(
-    prompts.map((prompt, i) => ({
-      prompt,
-      decide: {
-        layer: asset.layer,
-        choose: (row: Float32Array) => {
-          const o = { ...overrides, ...perSample?.(i) };
-          rows[i] = row;
-          decisions[i] = asaDecide(asset, row, o);
-          return asaSteering(asset, decisions[i], o);
-        },
-      },
-    })),
-    { maxTokens: options.maxTokens, stop: closingMarkers(options.format), signal: options.signal, onDone: () => options.onProgress?.(label, ++done, samples.length) },
-  );
-  const outcomes: SampleOutcome[] = samples.map((s, i) => judgeOutput(s, results[i], options.format));
-  return { result: { ...summarize(outcomes), outcomes }, decisions, rows };
+): Promise<{ result: RunResult; decisions: AsaDecision[] }> {
+  const decisions = rows.map((row, i) => asaDecide(asset, row, { ...overrides, ...perSample?.(i) }));
+  const result = await runSamples(ctx, samples, {
+    format: options.format,
+    prompts,
+    steerFor: (i) => asaSteering(asset, decisions[i], { ...overrides, ...perSample?.(i) }),
+    maxTokens: options.maxTokens,
+    journal: options.journal,
+    signal: options.signal,
+    onProgress: (d, t) => options.onProgress?.(label, d, t),
+  });
+  return { result, decisions };
 }
 
 async function runAblations(
   ctx: SteerContext,
   samples: readonly DatasetSample[],
   prompts: readonly string[],
+  rows: readonly Float32Array[],
   asset: SteeringAsset,
   overrides: AsaOverrides,
-  options: EvaluationOptions,
+  options: EvaluationOptions & { journal: GenerationJournal },
   baseline: RunResult,
   full: RunResult,
 ): Promise<Record<string, MetricsRecord>> {
   const out: Record<string, MetricsRecord> = { baseline: baseline.metrics, asa_full: full.metrics };
   for (const variant of ["none", "few-shot"] as const) {
     const texts = await renderSamples(ctx.model, samples, options.format, { variant, signal: options.signal });
-    const r = await runSamples(ctx, samples, { format: options.format, prompts: texts, maxTokens: options.maxTokens, signal: options.signal, onProgress: (d, t) => options.onProgress?.(`ablation: prompt ${variant}`, d, t) });
+    const r = await runSamples(ctx, samples, { format: options.format, prompts: texts, maxTokens: options.maxTokens, journal: options.journal, signal: options.signal, onProgress: (d, t) => options.onProgress?.(`ablation: prompt ${variant}`, d, t) });
     out[variant === "none" ? "prompt_no_system" : "prompt_few_shot"] = r.metrics;
   }
   const domains = [...asset.vectors.domains.keys()];
@@ -155,7 +160,7 @@ async function runAblations(
     mismatched_domain: (i) => ({ domain: domains[(domains.indexOf(samples[i].domain) + 1) % domains.length] }),
   };
   for (const [name, perSample] of Object.entries(variants)) {
-    const r = await runAsa(ctx, samples, prompts, asset, overrides, options, `ablation: ${name}`, perSample);
+    const r = await runAsa(ctx, samples, prompts, rows, asset, overrides, options, `ablation: ${name}`, perSample);
     out[name] = r.result.metrics;
   }
   return out;

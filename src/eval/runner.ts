@@ -7,6 +7,7 @@ import type { SteerContext } from "../engine/context.js";
 import type { GenerateResult } from "../engine/generate.js";
 import type { SteeringSpec } from "../engine/steering.js";
 import type { ToolCallParseResult, ToolFormat } from "../formats/index.js";
+import { GenerationJournal, journaledGenerate } from "./journal.js";
 import { computeMetrics, metricsByDomain, type JudgedSample, type Metrics } from "./metrics.js";
 
 export interface SampleOutcome {
@@ -24,6 +25,8 @@ export interface RunResult {
   metrics: Metrics;
   byDomain: Record<string, Metrics>;
   outcomes: SampleOutcome[];
+  /** Each sample's last-prompt-token row at `captureLayer`, when it was asked for. */
+  rows?: Float32Array[];
 }
 
 export interface RunSamplesOptions {
@@ -34,6 +37,13 @@ export interface RunSamplesOptions {
   steerFor?: (index: number) => readonly SteeringSpec[] | undefined;
   /** Fixed budget of new tokens. Default 96. */
   maxTokens?: number;
+  /** Also return each sample's row at this layer (last prompt token, before its steering). */
+  captureLayer?: number;
+  /**
+   * Where finished generations are looked up and kept (see journal.ts): pass one journal to every run of an
+   * evaluation so that no generation is decoded twice. Default: a fresh in-memory journal.
+   */
+  journal?: GenerationJournal;
   signal?: AbortSignal;
   onProgress?: (done: number, total: number) => void;
 }
@@ -42,20 +52,24 @@ export interface RunSamplesOptions {
 export const DEFAULT_MAX_TOKENS = 96;
 
 export async function runSamples(ctx: SteerContext, samples: readonly DatasetSample[], options: RunSamplesOptions): Promise<RunResult> {
-  const closers = closingMarkers(options.format);
   let done = 0;
-  const results = await ctx.generateBatch(
-    samples.map((_, i) => ({ prompt: options.prompts[i], steer: options.steerFor?.(i) })),
+  const journal = options.journal ?? GenerationJournal.inMemory(ctx.model.info.fingerprint);
+  const capture = options.captureLayer === undefined ? undefined : [options.captureLayer];
+  const runs = await journaledGenerate(
+    ctx,
+    journal,
+    samples.map((_, i) => ({ prompt: options.prompts[i], steer: options.steerFor?.(i), capture })),
     {
       maxTokens: options.maxTokens ?? DEFAULT_MAX_TOKENS,
       // A finished call ends the answer for the protocol; stopping there saves the rest of the budget.
-      stop: closers,
+      stop: closingMarkers(options.format),
       signal: options.signal,
       onDone: () => options.onProgress?.(++done, samples.length),
     },
   );
-  const outcomes = samples.map((sample, i) => judgeOutput(sample, results[i], options.format));
-  return { ...summarize(outcomes), outcomes };
+  const outcomes = samples.map((sample, i) => judgeOutput(sample, runs[i].result, options.format));
+  const rows = capture ? runs.map((r) => r.rows!.get(capture[0])!) : undefined;
+  return { ...summarize(outcomes), outcomes, ...(rows ? { rows } : {}) };
 }
 
 /** The strict verdict on one generation; a closing marker that ended it is part of the judged output. */

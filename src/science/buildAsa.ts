@@ -8,6 +8,7 @@ import type { SteerContext } from "../engine/context.js";
 import type { ToolFormat } from "../formats/index.js";
 import { fitLogisticProbe, fitSoftmaxRouter, type LinearProbe } from "../probes/index.js";
 import { renderSamples } from "../eval/prompts.js";
+import { GenerationJournal } from "../eval/journal.js";
 import { runSamples, type SampleOutcome } from "../eval/runner.js";
 import { computeMetrics, type Metrics } from "../eval/metrics.js";
 import { classMeans, meanDifference } from "../vectors/index.js";
@@ -37,6 +38,8 @@ export interface BuildAsaOptions {
    * (well-formed calls, successes) are judged as TEST's will be.
    */
   selectionMaxTokens?: number;
+  /** Where VAL generations are looked up and kept (see eval/journal.ts). Default: a fresh in-memory journal. */
+  journal?: GenerationJournal;
   signal?: AbortSignal;
   onProgress?: (phase: string, done: number, total: number) => void;
 }
@@ -160,6 +163,7 @@ async function selectAlphaTau(
   const taus = options.taus ?? [0.5, 0.6, 0.7, 0.8, 0.9];
   const gates = options.gates ?? GATE_MODES;
   const maxTokens = options.selectionMaxTokens ?? 96;
+  const journal = options.journal ?? GenerationJournal.inMemory(ctx.model.info.fingerprint);
   const run = async (indices: number[], sign: -1 | 0 | 1, alpha: number, label: string): Promise<Map<number, SampleOutcome>> => {
     if (indices.length === 0) return new Map();
     const subset = pick(val, indices);
@@ -167,6 +171,7 @@ async function selectAlphaTau(
       format: options.format,
       prompts: pick(prompts, indices),
       maxTokens,
+      journal,
       steerFor: (k) => (sign === 0 ? undefined : asaSteering(asset, { ...decisions[indices[k]], gate: sign }, { alpha })),
       signal: options.signal,
       onProgress: (d, t) => progress(label, d, t),

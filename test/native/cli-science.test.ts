@@ -18,7 +18,7 @@ import { packageRoot } from "../../src/util/packageRoot.js";
 const CLI = path.join(packageRoot(), "dist", "cli", "main.js");
 const tmp = mkdtempSync(path.join(os.tmpdir(), "llama-steer-science-"));
 const dataFile = path.join(tmp, "tiny.jsonl");
-const METRIC_KEYS = ["precision", "recall", "f1", "accuracy", "fpr", "format_acc", "tool_name_acc", "args_acc", "success_precision", "success_recall"];
+const METRIC_KEYS = ["precision", "recall", "f1", "accuracy", "balanced_accuracy", "fpr", "format_acc", "tool_name_acc", "args_acc", "success_precision", "success_recall"];
 
 const tool = (name: string) => ({ type: "function", function: { name, description: `${name} tool`, parameters: { type: "object", properties: { q: { type: "string" } }, required: ["q"] } } });
 const TOOLS = [tool("sum"), tool("find"), tool("say")];
@@ -71,6 +71,9 @@ function expectMetrics(m: Record<string, any>): void {
   expect(m.precision).toBeCloseTo(tp + fp > 0 ? tp / (tp + fp) : 0, 12);
   expect(m.recall).toBeCloseTo(tp + fn > 0 ? tp / (tp + fn) : 0, 12);
   expect(m.fpr).toBeCloseTo(fp + tn > 0 ? fp / (fp + tn) : 0, 12);
+  const denominator = Math.sqrt((tp + fp) * (tp + fn) * (tn + fp) * (tn + fn));
+  expect(m.mcc).toBeCloseTo(denominator > 0 ? (tp * tn - fp * fn) / denominator : 0, 12);
+  expect(m.counts.truncated).toBeGreaterThanOrEqual(0);
 }
 
 beforeAll(async () => {
@@ -92,6 +95,11 @@ describe("eval, build, sweep, switch and readout on a synthetic model", () => {
     expectMetrics(doc.steered);
     expect([1, 4]).toContain(doc.steered.alpha);
     expect([0.5, 0.8]).toContain(doc.steered.tau);
+    // α, τ and the gate were chosen on VAL by the default rule, among every point tried.
+    expect(doc.selection).toMatchObject({ rule: "mcc", fallback: false, chosen: { alpha: doc.steered.alpha, tau: doc.steered.tau, gate: doc.steered.gate }, max_tokens: 4 });
+    expect(doc.selection.points).toHaveLength(2 * 2 * 3);
+    const bestMcc = Math.max(...doc.selection.points.map((p: { mcc: number }) => p.mcc));
+    expect(doc.selection.points.find((p: Record<string, unknown>) => p.alpha === doc.steered.alpha && p.tau === doc.steered.tau && p.gate === doc.steered.gate).mcc).toBe(bestMcc);
     expect(Object.keys(doc.ablations).sort()).toEqual(
       ["asa_full", "baseline", "domain_only", "global_only", "mismatched_domain", "no_gate", "oracle_router", "prompt_few_shot", "prompt_no_system", "random_direction"].sort(),
     );
@@ -112,6 +120,23 @@ describe("eval, build, sweep, switch and readout on a synthetic model", () => {
     expect(html).toContain("<svg");
     const saved = JSON.parse(readFileSync(asset, "utf8"));
     expect(Object.keys(saved.toolMeans).sort()).toEqual(["find", "sum"]);
+  });
+
+  test("eval --journal: a second run decodes nothing new and prints the same numbers", () => {
+    const journal = path.join(tmp, "journal.jsonl");
+    const args = ["eval", "--data", dataFile, "--controller", "asa", "--alpha", "2", "--tau", "0.6", "--gate", "negative", "--select", "f1-fpr", "--max-tokens", "4", "--journal", journal];
+    const first = cli(args);
+    expect(first.code, first.stderr).toBe(0);
+    expect(first.json.selection).toMatchObject({ rule: "f1-fpr", chosen: { gate: "negative" } });
+    const lines = readFileSync(journal, "utf8").split("\n").length;
+    const second = cli(args);
+    expect(second.code, second.stderr).toBe(0);
+    expect(second.stderr).toMatch(/journal .*: \d+ results kept from earlier runs/);
+    expect(readFileSync(journal, "utf8").split("\n").length).toBe(lines);
+    for (const key of ["baseline", "steered", "selection", "logit_shift"]) expect(second.json[key], key).toEqual(first.json[key]);
+    const bad = cli(["eval", "--data", dataFile, "--controller", "asa", "--select", "auc"]);
+    expect(bad.code).toBe(2);
+    expect(JSON.stringify(bad.json)).toMatch(/--select must be one of mcc, f1-fpr, f1/);
   });
 
   test("build writes an asset that eval --asset uses with its own α and τ", () => {

@@ -1,7 +1,9 @@
 import { saveAsset } from "../../assets/index.js";
 import { datasetHash, splitOf } from "../../data/index.js";
 import { renderSamples } from "../../eval/prompts.js";
+import { tokenBudget } from "../../eval/budget.js";
 import { buildAsaAsset } from "../../science/buildAsa.js";
+import { gateOption, maxTokensOption, parseGateModes, parseMaxTokens, parseSelect, selectOption } from "../selectionOptions.js";
 import { lastTokenRows } from "../../science/rows.js";
 import { meanDifference, pairedDifferences, pcaDirection, unembeddingDirection, type SteeringVector } from "../../vectors/index.js";
 import { UsageError, type Command } from "../command.js";
@@ -10,7 +12,7 @@ import { dataOption, formatFrom, formatOption, sessionOptions, openDataset, open
 export const buildCommand: Command = {
   name: "build",
   summary: "Build a steering asset (ASA controller, or a plain vector) that `eval --asset` uses",
-  usage: "llama-steer build [--model M] [--data D] --controller asa|vector [--method mean-diff|pca|unembed] [--layer L] --out FILE [--json]",
+  usage: "llama-steer build [--model M] [--data D] --controller asa|vector [--method mean-diff|pca|unembed] [--layer L] [--gate MODES] [--select RULE] --out FILE [--json]",
   examples: ["llama-steer build --controller asa --out asa.json", "llama-steer build --controller vector --method pca --layer 12 --out v.json", "llama-steer build --controller vector --method unembed --layer 12 --out u.json"],
   options: {
     ...sessionOptions,
@@ -21,6 +23,9 @@ export const buildCommand: Command = {
     alpha: { type: "string", description: "α grid for asa (chosen on VAL), or the strength stored for vector", valueName: "LIST" },
     tau: { type: "string", description: "τ grid for asa (chosen on VAL)", valueName: "LIST" },
     format: formatOption,
+    gate: gateOption,
+    select: selectOption,
+    "max-tokens": maxTokensOption,
     out: { type: "string", description: "asset file to write", valueName: "FILE" },
     subset: subsetOption,
   },
@@ -37,11 +42,23 @@ export const buildCommand: Command = {
     const bar = phaseProgress();
     try {
       if (controller === "asa") {
-        const built = await buildAsaAsset(session.ctx, dataset.samples, { format, layer, alphas: parseNumberList("alpha", values.alpha), taus: parseNumberList("tau", values.tau), signal: io.signal, onProgress: bar.onProgress });
+        const selectionMaxTokens = tokenBudget(session.model, dataset.samples, format, parseMaxTokens(values["max-tokens"])).maxTokens;
+        const built = await buildAsaAsset(session.ctx, dataset.samples, {
+          format,
+          layer,
+          alphas: parseNumberList("alpha", values.alpha),
+          taus: parseNumberList("tau", values.tau),
+          gates: parseGateModes(values.gate),
+          select: parseSelect(values.select),
+          selectionMaxTokens,
+          signal: io.signal,
+          onProgress: bar.onProgress,
+        });
         await saveAsset(values.out, built.asset);
         bar.done();
-        io.print(`wrote ${values.out}: layer ${built.asset.layer} (AUC ${built.sweep.best_auc.toFixed(3)}), α ${built.asset.params.alpha}, τ ${built.asset.params.tau}`);
-        return { out: values.out, controller, layer: built.asset.layer, params: built.asset.params, sweep: built.sweep, counts: built.counts };
+        const { params } = built.asset;
+        io.print(`wrote ${values.out}: layer ${built.asset.layer} (AUC ${built.sweep.best_auc.toFixed(3)}), α ${params.alpha}, τ ${params.tau}, gate ${params.gate}, chosen on VAL by ${built.selection.rule}`);
+        return { out: values.out, controller, layer: built.asset.layer, params, selection_rule: built.selection.rule, sweep: built.sweep, counts: built.counts };
       }
       if (layer === undefined) throw new UsageError("--layer is required for --controller vector");
       const cal = dataset.samples.filter((s) => splitOf(s) === "cal");

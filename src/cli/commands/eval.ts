@@ -9,12 +9,13 @@ import { runEvaluation, type ControllerName } from "../../eval/evaluate.js";
 import type { EvalReport } from "../../eval/reportTypes.js";
 import { renderHtmlReport, renderMarkdownSummary } from "../../report/index.js";
 import { buildAsaAsset } from "../../science/buildAsa.js";
-import { GATE_MODES, type GateMode } from "../../assets/index.js";
 import { tokenBudget } from "../../eval/budget.js";
-import { SELECTION_RULES, SELECTION_RULE_DESCRIPTIONS, parseSelectionRule } from "../../science/selection.js";
+import { GenerationJournal } from "../../eval/journal.js";
+import { SELECTION_RULE_DESCRIPTIONS } from "../../science/selection.js";
 import { packageVersion } from "../version.js";
 import { UsageError, type Command } from "../command.js";
 import { dataOption, formatFrom, formatOption, sessionOptions, openDataset, openSession, parseInteger, parseNumberList, phaseProgress, subsetOption } from "../shared.js";
+import { gateOption, maxTokensOption, parseGateModes, parseMaxTokens, parseSelect, selectOption } from "../selectionOptions.js";
 
 const SPLITS = ["cal", "train", "val", "test"];
 
@@ -39,14 +40,15 @@ export const evalCommand: Command = {
     alpha: { type: "string", description: "α grid searched on VAL when building (or one value to force)", valueName: "LIST" },
     tau: { type: "string", description: "τ grid searched on VAL when building (or one value to force)", valueName: "LIST" },
     layer: { type: "string", description: "layer for a built asset (default: best probe AUC on TRAIN)", valueName: "L" },
-    gate: { type: "string", description: `gate modes tried on VAL, or one to force: ${GATE_MODES.join(", ")} (default all)`, valueName: "MODES" },
-    select: { type: "string", description: `rule choosing α, τ and the gate on VAL: ${SELECTION_RULES.join(", ")} (default mcc)`, valueName: "RULE" },
-    "max-tokens": { type: "string", description: "new tokens per sample, or auto: the data's longest expected call + 32 (default auto)", valueName: "N|auto" },
+    gate: gateOption,
+    select: selectOption,
+    "max-tokens": maxTokensOption,
     ablations: { type: "boolean", description: "prompt-only variants, no gate, random direction, global/domain only, oracle and mismatched router, logit check" },
     report: { type: "string", description: "write a self-contained HTML report", valueName: "FILE" },
     out: { type: "string", description: "also write the JSON document to this file", valueName: "FILE" },
     "save-asset": { type: "string", description: "save the asset built for this run", valueName: "FILE" },
     subset: subsetOption,
+    journal: { type: "string", description: "keep every generation in this file and reuse it: a stopped run started again decodes only what is missing", valueName: "FILE" },
   },
   async run(values, _positionals, io) {
     const split = (values.split as string | undefined) ?? "test";
@@ -55,14 +57,9 @@ export const evalCommand: Command = {
     if (!["asa", "always", "none"].includes(controller)) throw new UsageError(`--controller must be asa, always or none`);
     const alphas = parseNumberList("alpha", values.alpha);
     const taus = parseNumberList("tau", values.tau);
-    const fixedBudget = values["max-tokens"] === undefined || values["max-tokens"] === "auto" ? undefined : parseInteger("max-tokens", values["max-tokens"], 96, 1);
+    const fixedBudget = parseMaxTokens(values["max-tokens"]);
     const gates = parseGateModes(values.gate);
-    let select;
-    try {
-      select = parseSelectionRule(values.select, "--select");
-    } catch {
-      throw new UsageError(`--select must be one of ${SELECTION_RULES.join(", ")}`);
-    }
+    const select = parseSelect(values.select);
     const layer = values.layer === undefined ? undefined : parseInteger("layer", values.layer, 0);
     const format = formatFrom(values.format);
     const dataset = await openDataset(values.data, io, values.subset);
@@ -71,6 +68,9 @@ export const evalCommand: Command = {
     try {
       const budget = tokenBudget(session.model, dataset.samples, format, fixedBudget);
       const maxTokens = budget.maxTokens;
+      const journal =
+        typeof values.journal === "string" ? await GenerationJournal.open(values.journal, session.model.info.fingerprint) : GenerationJournal.inMemory(session.model.info.fingerprint);
+      if (journal.recovered > 0) io.log(`journal ${values.journal}: ${journal.recovered} results kept from earlier runs`);
       let asset: SteeringAsset | undefined;
       let built: Awaited<ReturnType<typeof buildAsaAsset>> | undefined;
       if (controller !== "none") {
@@ -78,7 +78,7 @@ export const evalCommand: Command = {
           asset = await loadAsset(values.asset, { expectFingerprint: session.model.info.fingerprint });
         } else {
           io.log("building an ASA asset from the CAL, TRAIN and VAL splits ...");
-          built = await buildAsaAsset(session.ctx, dataset.samples, { format, layer, alphas, taus, gates, select, selectionMaxTokens: maxTokens, signal: io.signal, onProgress: bar.onProgress });
+          built = await buildAsaAsset(session.ctx, dataset.samples, { format, layer, alphas, taus, gates, select, selectionMaxTokens: maxTokens, journal, signal: io.signal, onProgress: bar.onProgress });
           asset = { ...built.asset, version: 1, createdAt: new Date().toISOString() };
           if (typeof values["save-asset"] === "string") await saveAsset(values["save-asset"], built.asset);
         }
@@ -96,6 +96,7 @@ export const evalCommand: Command = {
         gate: gates.length === 1 && typeof values.asset === "string" ? gates[0] : undefined,
         maxTokens,
         ablations: values.ablations === true,
+        journal,
         signal: io.signal,
         onProgress: bar.onProgress,
       });
@@ -145,14 +146,6 @@ export const evalCommand: Command = {
     }
   },
 };
-
-function parseGateModes(value: unknown): GateMode[] {
-  if (value === undefined) return [...GATE_MODES];
-  const modes = String(value).split(",").map((m) => m.trim());
-  const unknown = modes.filter((m) => !GATE_MODES.includes(m as GateMode));
-  if (unknown.length > 0 || modes.length === 0) throw new UsageError(`--gate must list modes among ${GATE_MODES.join(", ")} (got ${JSON.stringify(String(value))})`);
-  return modes as GateMode[];
-}
 
 function nodeLlamaCppVersion(): string {
   try {

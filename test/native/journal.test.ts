@@ -1,0 +1,106 @@
+// The generation journal: results equal a direct batch, a rerun from the file decodes nothing, identical items are
+// decoded once, a torn last line is survived, and a journal of another model (or no journal) is refused.
+import { appendFileSync, readFileSync, writeFileSync } from "node:fs";
+import path from "node:path";
+
+import { afterAll, beforeAll, describe, expect, test } from "vitest";
+
+import type { SteerContext } from "../../src/engine/context.js";
+import type { SteerModel } from "../../src/engine/model.js";
+import { GenerationJournal, journaledGenerate, type JournaledItem } from "../../src/eval/journal.js";
+import { seededVector } from "../../src/util/arrays.js";
+import { useTempDir } from "../helpers/tempDir.js";
+import { loadSynthetic } from "../helpers/models.js";
+
+describe("generation journal", () => {
+  const temp = useTempDir("journal");
+  let model: SteerModel;
+  let ctx: SteerContext;
+  let items: JournaledItem[];
+  const options = { maxTokens: 12, stop: ["."] };
+  /** The context, counting the items it is asked to decode. */
+  const counting = () => {
+    const seen = { items: 0 };
+    const proxy = { generateBatch: (batch: unknown[], o: unknown) => ((seen.items += batch.length), ctx.generateBatch(batch as never, o as never)) };
+    return { ctx: proxy as unknown as SteerContext, seen };
+  };
+
+  beforeAll(async () => {
+    model = await loadSynthetic("qwen2");
+    ctx = await model.createContext({ contextSize: 1024, batchSize: 256 });
+    const vector = seededVector(model.info.nEmbd, 9);
+    items = [
+      { prompt: "one two three", capture: [1] },
+      { prompt: "four five six", capture: [1] },
+      { prompt: "one two three", steer: [{ layer: 1, vector, strength: 4, positions: "last-prompt" }], capture: [1] },
+    ];
+  });
+  afterAll(async () => {
+    await model.dispose();
+  });
+
+  test("gives what a direct batch gives, rows included", async () => {
+    const journal = GenerationJournal.inMemory(model.info.fingerprint);
+    const runs = await journaledGenerate(ctx, journal, items, options);
+    const direct = await ctx.generateBatch(items.map((i) => ({ prompt: i.prompt, steer: i.steer, capture: [1] })), { ...options, stop: [...options.stop] });
+    runs.forEach((run, i) => {
+      expect(run.result.text).toBe(direct[i].text);
+      expect(run.result.stopReason).toBe(direct[i].stopReason);
+    });
+    // Rows are the unsteered ones, also for the steered item (the row a gated controller decides from).
+    expect(Array.from(runs[0].rows!.get(1)!)).toEqual(Array.from(direct[0].captured!.get(1)!));
+    expect(Array.from(runs[1].rows!.get(1)!)).toEqual(Array.from(direct[1].captured!.get(1)!));
+    expect(Array.from(runs[2].rows!.get(1)!)).toEqual(Array.from(direct[0].captured!.get(1)!));
+    // The steered item really differs, so the key tells steered from unsteered.
+    expect(runs[2].result.text).not.toBe(runs[0].result.text);
+  });
+
+  test("a rerun from the file decodes nothing and returns the same", async () => {
+    const file = path.join(temp.dir, "j.jsonl");
+    const first = counting();
+    const runs = await journaledGenerate(first.ctx, await GenerationJournal.open(file, model.info.fingerprint), items, options);
+    expect(first.seen.items).toBe(3);
+    const again = counting();
+    const reopened = await GenerationJournal.open(file, model.info.fingerprint);
+    expect(reopened.recovered).toBe(5); // three generations, two rows (items 0 and 2 share their prompt)
+    const reruns = await journaledGenerate(again.ctx, reopened, items, options);
+    expect(again.seen.items).toBe(0);
+    reruns.forEach((r, i) => {
+      expect(r.result.text).toBe(runs[i].result.text);
+      expect(r.result.tokens.length).toBe(runs[i].result.tokens.length);
+      expect(Array.from(r.rows!.get(1)!)).toEqual(Array.from(runs[i].rows!.get(1)!));
+    });
+    // Another budget is another generation.
+    const longer = counting();
+    await journaledGenerate(longer.ctx, reopened, items.slice(0, 1), { ...options, maxTokens: 13 });
+    expect(longer.seen.items).toBe(1);
+  });
+
+  test("identical items are decoded once; rows missing from the journal are read again", async () => {
+    const journal = GenerationJournal.inMemory(model.info.fingerprint);
+    const once = counting();
+    const runs = await journaledGenerate(once.ctx, journal, [items[0], items[0], { prompt: items[0].prompt }], options);
+    expect(once.seen.items).toBe(1);
+    expect(runs[1].result.text).toBe(runs[0].result.text);
+    const other = GenerationJournal.inMemory(model.info.fingerprint);
+    await journaledGenerate(ctx, other, [{ prompt: items[1].prompt }], options);
+    const [withRows] = await journaledGenerate(ctx, other, [items[1]], options);
+    expect(withRows.rows!.get(1)!.length).toBe(model.info.nEmbd);
+  });
+
+  test("survives a torn last line and refuses foreign files", async () => {
+    const file = path.join(temp.dir, "torn.jsonl");
+    await journaledGenerate(ctx, await GenerationJournal.open(file, model.info.fingerprint), items.slice(0, 2), options);
+    appendFileSync(file, '{"k":"g:abc","g":{"text":"cut sh');
+    const reopened = await GenerationJournal.open(file, model.info.fingerprint);
+    expect(reopened.recovered).toBe(4);
+    await journaledGenerate(ctx, reopened, items.slice(2), options);
+    expect((await GenerationJournal.open(file, model.info.fingerprint)).recovered).toBe(5);
+    expect(readFileSync(file, "utf8").split("\n").filter((l) => l.startsWith('{"k":"g:abc"'))).toHaveLength(1);
+
+    await expect(GenerationJournal.open(file, "another-model")).rejects.toMatchObject({ code: "ERR_INVALID_ARGUMENT", message: expect.stringContaining("is the journal of another model") });
+    const notJournal = path.join(temp.dir, "data.jsonl");
+    writeFileSync(notJournal, '{"id":"x","messages":[]}\n');
+    await expect(GenerationJournal.open(notJournal, model.info.fingerprint)).rejects.toThrow("is not a llama-steer journal");
+  });
+});
