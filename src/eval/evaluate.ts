@@ -15,9 +15,14 @@ import type { Metrics } from "./metrics.js";
 import { renderSamples } from "./prompts.js";
 import type { EvalExample, EvalReport, LogitShift, MetricsRecord } from "./reportTypes.js";
 import { GenerationJournal } from "./journal.js";
+import { pairedComparison } from "./paired.js";
 import { runSamples, type RunResult, type SampleOutcome } from "./runner.js";
 
 export type ControllerName = "asa" | "always" | "none";
+
+/** The ablations `eval --ablations` runs, in order. */
+export const ABLATIONS = ["prompt_no_system", "prompt_few_shot", "no_gate", "random_direction", "global_only", "domain_only", "oracle_router", "mismatched_domain"] as const;
+export type AblationName = (typeof ABLATIONS)[number];
 
 export interface EvaluationOptions {
   data: string;
@@ -33,7 +38,8 @@ export interface EvaluationOptions {
   /** Overrides the asset's gate mode. */
   gate?: GateMode;
   maxTokens: number;
-  ablations: boolean;
+  /** Ablations to run: true for all of ABLATIONS, or a list of their names. */
+  ablations: boolean | readonly AblationName[];
   /** Generations already made and where new ones go (see journal.ts). Default: a fresh in-memory journal. */
   journal?: GenerationJournal;
   /** α values of the logit check. Default [0.25, 1]. */
@@ -92,7 +98,13 @@ export async function runEvaluation(ctx: SteerContext, options: EvaluationOption
     decisions = asa.decisions;
     Object.assign(report, readoutByGap(samples, rows, steered.outcomes, asset));
     report.steered = { ...toRecord(steered.metrics), alpha: options.alpha ?? asset.params.alpha, tau: options.tau ?? asset.params.tau, gate: options.gate ?? asset.params.gate ?? "ternary" };
-    if (options.ablations) report.ablations = await runAblations(ctx, samples, prompts, rows, asset, overrides, { ...options, journal }, baseline, steered);
+    report.paired = { steered_vs_baseline: pairedComparison(baseline.outcomes, steered.outcomes) };
+    const wanted = options.ablations === true ? ABLATIONS : options.ablations === false ? [] : options.ablations;
+    if (wanted.length > 0) {
+      const ablations = await runAblations(ctx, samples, prompts, rows, asset, overrides, { ...options, journal }, wanted, baseline, steered);
+      report.ablations = ablations.metrics;
+      if (ablations.random) report.paired.steered_vs_random = pairedComparison(ablations.random.outcomes, steered.outcomes);
+    }
     const direction = mixture(asset, [...asset.vectors.domains.keys()][0] ?? "", { vectors: "global" });
     report.logit_shift = await logitCheck(ctx, prompts, layer, direction, options);
   }
@@ -140,30 +152,35 @@ async function runAblations(
   asset: SteeringAsset,
   overrides: AsaOverrides,
   options: EvaluationOptions & { journal: GenerationJournal },
+  wanted: readonly AblationName[],
   baseline: RunResult,
   full: RunResult,
-): Promise<Record<string, MetricsRecord>> {
+): Promise<{ metrics: Record<string, MetricsRecord>; random?: RunResult }> {
   const out: Record<string, MetricsRecord> = { baseline: baseline.metrics, asa_full: full.metrics };
+  let random: RunResult | undefined;
   for (const variant of ["none", "few-shot"] as const) {
+    if (!wanted.includes(variant === "none" ? "prompt_no_system" : "prompt_few_shot")) continue;
     const texts = await renderSamples(ctx.model, samples, options.format, { variant, signal: options.signal });
     const r = await runSamples(ctx, samples, { format: options.format, prompts: texts, maxTokens: options.maxTokens, journal: options.journal, signal: options.signal, onProgress: (d, t) => options.onProgress?.(`ablation: prompt ${variant}`, d, t) });
     out[variant === "none" ? "prompt_no_system" : "prompt_few_shot"] = r.metrics;
   }
   const domains = [...asset.vectors.domains.keys()];
-  const random = seededVector(asset.nEmbd, options.seed ?? 0);
-  const variants: Record<string, (i: number) => AsaOverrides> = {
+  const randomDirection = seededVector(asset.nEmbd, options.seed ?? 0);
+  const variants: Partial<Record<AblationName, (i: number) => AsaOverrides>> = {
     no_gate: () => ({ noGate: true }),
-    random_direction: (i) => ({ direction: normMatchedTo(random, mixture(asset, samples[i].domain, overrides)) }),
+    random_direction: (i) => ({ direction: normMatchedTo(randomDirection, mixture(asset, samples[i].domain, overrides)) }),
     global_only: () => ({ vectors: "global" }),
     domain_only: () => ({ vectors: "domain" }),
     oracle_router: (i) => ({ domain: samples[i].domain }),
     mismatched_domain: (i) => ({ domain: domains[(domains.indexOf(samples[i].domain) + 1) % domains.length] }),
   };
-  for (const [name, perSample] of Object.entries(variants)) {
+  for (const [name, perSample] of Object.entries(variants) as [AblationName, (i: number) => AsaOverrides][]) {
+    if (!wanted.includes(name)) continue;
     const r = await runAsa(ctx, samples, prompts, rows, asset, overrides, options, `ablation: ${name}`, perSample);
     out[name] = r.result.metrics;
+    if (name === "random_direction") random = r.result;
   }
-  return out;
+  return { metrics: out, random };
 }
 
 function normMatchedTo(direction: Float32Array, reference: Float32Array): Float32Array {

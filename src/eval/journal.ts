@@ -1,6 +1,6 @@
 /**
- * The generation journal: every greedy generation and every decision row an evaluation computes, keyed by what
- * determines it (prompt, steering, budget, stop strings; prompt and layer for rows). It serves two purposes:
+ * The generation journal: every greedy generation (and, in memory, every decision row) an evaluation computes,
+ * keyed by what determines it (prompt, steering, budget, stop strings; prompt and layer for rows). It serves two purposes:
  *
  * - Within one run, work is never done twice. A gated controller leaves most prompts unsteered (gate 0), and an
  *   unsteered generation is the baseline's: it is taken from the journal instead of being decoded again. The
@@ -33,10 +33,6 @@ export interface JournaledGeneration {
 interface GenerationLine {
   k: string;
   g: JournaledGeneration;
-}
-interface RowLine {
-  k: string;
-  r: string;
 }
 
 export class GenerationJournal {
@@ -86,11 +82,9 @@ export class GenerationJournal {
     const journal = new GenerationJournal(modelFingerprint, path, 0);
     let recovered = 0;
     for (const line of lines.slice(1)) {
-      const entry = parseLine(line) as Partial<GenerationLine & RowLine> | undefined;
-      if (!entry || typeof entry.k !== "string") continue;
-      if (entry.g && typeof entry.g.text === "string") journal.generations.set(entry.k, entry.g);
-      else if (typeof entry.r === "string") journal.rows.set(entry.k, decodeRow(entry.r));
-      else continue;
+      const entry = parseLine(line) as Partial<GenerationLine> | undefined;
+      if (!entry || typeof entry.k !== "string" || !entry.g || typeof entry.g.text !== "string") continue;
+      journal.generations.set(entry.k, entry.g);
       recovered++;
     }
     // A torn last line (no newline at the end) would glue onto the next append: start on a fresh line.
@@ -118,9 +112,13 @@ export class GenerationJournal {
     if (this.path) await appendFile(this.path, `${JSON.stringify({ k: key, g } satisfies GenerationLine)}\n`);
   }
 
-  async putRow(key: string, row: Float32Array): Promise<void> {
+  /**
+   * Rows stay in memory: a row is kilobytes (a generation is a few hundred bytes) and a prefill-only pass reads
+   * it again in a fraction of a generation's time, so a journal file holds generations only and stays small
+   * enough to keep beside a run's results.
+   */
+  putRow(key: string, row: Float32Array): void {
     this.rows.set(key, row);
-    if (this.path) await appendFile(this.path, `${JSON.stringify({ k: key, r: encodeRow(row) } satisfies RowLine)}\n`);
   }
 }
 
@@ -159,17 +157,6 @@ function isSteered(item: JournaledItem): boolean {
 function vectorBytes(vector: SteeringSpec["vector"]): Uint8Array {
   const f32 = vector instanceof Float32Array ? vector : Float32Array.from(vector as ArrayLike<number>);
   return new Uint8Array(f32.buffer, f32.byteOffset, f32.byteLength);
-}
-
-function encodeRow(row: Float32Array): string {
-  return Buffer.from(row.buffer, row.byteOffset, row.byteLength).toString("base64");
-}
-
-function decodeRow(base64: string): Float32Array {
-  const bytes = Buffer.from(base64, "base64");
-  const copy = new Uint8Array(bytes.length - (bytes.length % 4));
-  copy.set(bytes.subarray(0, copy.length));
-  return new Float32Array(copy.buffer);
 }
 
 function parseLine(line: string | undefined): unknown {
@@ -241,7 +228,7 @@ export async function journaledGenerate(
     await Promise.all(pending);
     for (const [k, i] of todo.entries()) {
       const captured = (results[k] as { captured?: Map<number, Float32Array> }).captured;
-      if (captured) for (const [layer, row] of captured) await journal.putRow(rowKey(items[i].prompt, layer), row);
+      if (captured) for (const [layer, row] of captured) journal.putRow(rowKey(items[i].prompt, layer), row);
     }
     const slotOf = new Map(todo.map((i, k) => [i, k]));
     for (const i of items.keys()) {
@@ -257,7 +244,7 @@ export async function journaledGenerate(
     const layers = [...new Set(missing.flatMap((i) => items[i].capture!))];
     const prefill = await ctx.generateBatch(missing.map((i) => ({ prompt: items[i].prompt, capture: layers })), { maxTokens: 0, signal: options.signal });
     for (const [k, i] of missing.entries()) {
-      for (const [layer, row] of prefill[k].captured!) await journal.putRow(rowKey(items[i].prompt, layer), row);
+      for (const [layer, row] of prefill[k].captured!) journal.putRow(rowKey(items[i].prompt, layer), row);
       out[i]!.rows = rowsOf(i);
     }
   }

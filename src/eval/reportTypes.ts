@@ -57,6 +57,12 @@ export interface EvalReport {
     points: ({ alpha: number; tau: number; gate: string } & MetricsRecord)[];
   };
   ablations?: Record<string, MetricsRecord>;
+  /**
+   * Per-sample paired tests (McNemar, exact): the steered run against the baseline, and against the random-direction
+   * ablation when it ran. `better`: samples the steered run gets right and the other wrong; `decision` judges
+   * "called iff needed", `outcome` a successful call where needed and no call where not.
+   */
+  paired?: Record<string, { decision: PairedComparisonRecord; outcome: PairedComparisonRecord }>;
   /** Mean change of the trigger token's logit under +v, −v and a norm-matched random vector. */
   logit_shift?: LogitShift[] | LogitShift;
   by_domain?: { baseline: Record<string, MetricsRecord>; steered?: Record<string, MetricsRecord> };
@@ -82,6 +88,13 @@ export interface EvalReport {
     command: string;
     date: string;
   };
+}
+
+export interface PairedComparisonRecord {
+  better: number;
+  worse: number;
+  p_value: number;
+  n: number;
 }
 
 export interface LogitShift {

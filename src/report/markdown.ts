@@ -41,6 +41,12 @@ export function renderMarkdownSummary(report: EvalReport): string {
       `Logit shift at α = ${formatNumber(shift.alpha)}: +v ${formatDelta(toNumber(shift.plus))}, −v ${formatDelta(toNumber(shift.minus))}, random ${formatDelta(toNumber(shift.random))} (p = ${formatPValue(shift.p_value)}, n = ${formatCount(shift.n)})`,
     );
   }
+  for (const [name, pair] of isObject(r.paired) ? Object.entries(r.paired) : []) {
+    if (!isObject(pair)) continue;
+    const part = (label: string, c: unknown) =>
+      isObject(c) ? `${label} ${formatCount(c.better)} better / ${formatCount(c.worse)} worse (p = ${formatPValue(c.p_value)})` : `${label} —`;
+    lines.push(`Paired, ${plain(name).replace(/_/g, " ")}: ${part("decisions", pair.decision)}; ${part("outcomes", pair.outcome)}`);
+  }
   const ablations = isObject(r.ablations) ? Object.entries(r.ablations) : [];
   if (ablations.length > 0) {
     lines.push("", "Ablations:");

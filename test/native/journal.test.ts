@@ -18,10 +18,16 @@ describe("generation journal", () => {
   let ctx: SteerContext;
   let items: JournaledItem[];
   const options = { maxTokens: 12, stop: ["."] };
-  /** The context, counting the items it is asked to decode. */
+  /** The context, counting the items it is asked to generate for, and those it only prefills (rows). */
   const counting = () => {
-    const seen = { items: 0 };
-    const proxy = { generateBatch: (batch: unknown[], o: unknown) => ((seen.items += batch.length), ctx.generateBatch(batch as never, o as never)) };
+    const seen = { items: 0, prefilled: 0 };
+    const proxy = {
+      generateBatch: (batch: unknown[], o: { maxTokens: number }) => {
+        if (o.maxTokens > 0) seen.items += batch.length;
+        else seen.prefilled += batch.length;
+        return ctx.generateBatch(batch as never, o as never);
+      },
+    };
     return { ctx: proxy as unknown as SteerContext, seen };
   };
 
@@ -62,9 +68,11 @@ describe("generation journal", () => {
     expect(first.seen.items).toBe(3);
     const again = counting();
     const reopened = await GenerationJournal.open(file, model.info.fingerprint);
-    expect(reopened.recovered).toBe(5); // three generations, two rows (items 0 and 2 share their prompt)
+    expect(reopened.recovered).toBe(3); // three generations (rows stay in memory)
     const reruns = await journaledGenerate(again.ctx, reopened, items, options);
+    // Nothing is generated again; only the rows (kept in memory only) are read by a prefill-only pass.
     expect(again.seen.items).toBe(0);
+    expect(again.seen.prefilled).toBe(3);
     reruns.forEach((r, i) => {
       expect(r.result.text).toBe(runs[i].result.text);
       expect(r.result.tokens.length).toBe(runs[i].result.tokens.length);
@@ -93,9 +101,9 @@ describe("generation journal", () => {
     await journaledGenerate(ctx, await GenerationJournal.open(file, model.info.fingerprint), items.slice(0, 2), options);
     appendFileSync(file, '{"k":"g:abc","g":{"text":"cut sh');
     const reopened = await GenerationJournal.open(file, model.info.fingerprint);
-    expect(reopened.recovered).toBe(4);
+    expect(reopened.recovered).toBe(2);
     await journaledGenerate(ctx, reopened, items.slice(2), options);
-    expect((await GenerationJournal.open(file, model.info.fingerprint)).recovered).toBe(5);
+    expect((await GenerationJournal.open(file, model.info.fingerprint)).recovered).toBe(3);
     expect(readFileSync(file, "utf8").split("\n").filter((l) => l.startsWith('{"k":"g:abc"'))).toHaveLength(1);
 
     await expect(GenerationJournal.open(file, "another-model")).rejects.toMatchObject({ code: "ERR_INVALID_ARGUMENT", message: expect.stringContaining("is the journal of another model") });

@@ -75,3 +75,27 @@ describe("selection rules", () => {
     expect(() => parseSelectionRule(3)).toThrow("for select");
   });
 });
+
+describe("paired comparison", () => {
+  test("McNemar's exact test matches hand-computed binomial tails", async () => {
+    const { mcnemarExact } = await import("../../src/eval/paired.js");
+    expect(mcnemarExact(0, 0)).toBe(1);
+    expect(mcnemarExact(5, 5)).toBe(1);
+    // b = 0, c = 5: 2 · (1/2)^5 = 0.0625.
+    expect(mcnemarExact(0, 5)).toBeCloseTo(0.0625, 12);
+    // b = 1, c = 9: 2 · (1 + 10) / 1024.
+    expect(mcnemarExact(9, 1)).toBeCloseTo(22 / 1024, 12);
+    expect(mcnemarExact(30, 70)).toBeLessThan(1e-4);
+  });
+
+  test("counts samples fixed and broken by the second run", async () => {
+    const { pairedComparison } = await import("../../src/eval/paired.js");
+    const outcome = (needsTool: boolean, triggered: boolean) => ({ id: "x", domain: "d", needsTool, expectedName: null, output: "", hitBudget: false, parse: parse(triggered) });
+    const first = [outcome(false, true), outcome(false, true), outcome(true, true), outcome(true, false)];
+    const second = [outcome(false, false), outcome(false, false), outcome(true, false), outcome(true, false)];
+    const r = pairedComparison(first, second);
+    expect(r.decision).toMatchObject({ better: 2, worse: 1, n: 4 });
+    expect(r.outcome).toMatchObject({ better: 2, worse: 1 });
+    expect(() => pairedComparison(first, second.slice(1))).toThrow("differ in length");
+  });
+});

@@ -5,7 +5,7 @@ import { createRequire } from "node:module";
 
 import { loadAsset, saveAsset, type SteeringAsset } from "../../assets/index.js";
 import type { Split } from "../../data/index.js";
-import { runEvaluation, type ControllerName } from "../../eval/evaluate.js";
+import { ABLATIONS, runEvaluation, type AblationName, type ControllerName } from "../../eval/evaluate.js";
 import type { EvalReport } from "../../eval/reportTypes.js";
 import { renderHtmlReport, renderMarkdownSummary } from "../../report/index.js";
 import { buildAsaAsset } from "../../science/buildAsa.js";
@@ -44,6 +44,7 @@ export const evalCommand: Command = {
     select: selectOption,
     "max-tokens": maxTokensOption,
     ablations: { type: "boolean", description: "prompt-only variants, no gate, random direction, global/domain only, oracle and mismatched router, logit check" },
+    ablation: { type: "string", description: `run only these ablations (comma-separated): ${ABLATIONS.join(", ")}`, valueName: "LIST" },
     report: { type: "string", description: "write a self-contained HTML report", valueName: "FILE" },
     out: { type: "string", description: "also write the JSON document to this file", valueName: "FILE" },
     "save-asset": { type: "string", description: "save the asset built for this run", valueName: "FILE" },
@@ -95,7 +96,7 @@ export const evalCommand: Command = {
         tau: forced(taus),
         gate: gates.length === 1 && typeof values.asset === "string" ? gates[0] : undefined,
         maxTokens,
-        ablations: values.ablations === true,
+        ablations: parseAblations(values),
         journal,
         signal: io.signal,
         onProgress: bar.onProgress,
@@ -146,6 +147,14 @@ export const evalCommand: Command = {
     }
   },
 };
+
+function parseAblations(values: Record<string, unknown>): boolean | AblationName[] {
+  if (values.ablation === undefined) return values.ablations === true;
+  const names = String(values.ablation).split(",").map((n) => n.trim());
+  const unknown = names.filter((n) => !ABLATIONS.includes(n as AblationName));
+  if (unknown.length > 0) throw new UsageError(`--ablation names unknown ablations: ${unknown.join(", ")} (known: ${ABLATIONS.join(", ")})`);
+  return names as AblationName[];
+}
 
 function nodeLlamaCppVersion(): string {
   try {
