@@ -74,11 +74,11 @@ export async function openSession(values: { model?: unknown; threads?: unknown }
 export const subsetOption: OptionSpec = { type: "string", description: "keep every K-th sample of each split (quick runs; default 1 = all)", valueName: "K" };
 
 /** Loads a dataset; `subset` K keeps every K-th sample of each split (the splits stay disjoint and balanced). */
-export async function openDataset(dataArg: unknown, io: CommandIo, subsetArg?: unknown): Promise<{ name: string; samples: DatasetSample[] }> {
+export async function openDataset(dataArg: unknown, io: CommandIo, subsetArg?: unknown): Promise<{ name: string; samples: DatasetSample[]; all: DatasetSample[] }> {
   const name = typeof dataArg === "string" ? dataArg : "necessity";
   const every = parseInteger("subset", subsetArg, 1, 1);
   const all = await loadDataset(name, { signal: io.signal });
-  if (every === 1) return { name, samples: all };
+  if (every === 1) return { name, samples: all, all };
   const seen = new Map<string, number>();
   const samples = all.filter((s) => {
     const key = `${splitOf(s)}|${s.domain}|${s.needs_tool}`;
@@ -86,7 +86,7 @@ export async function openDataset(dataArg: unknown, io: CommandIo, subsetArg?: u
     seen.set(key, k + 1);
     return k % every === 0;
   });
-  return { name: `${name} (every ${every}th sample of each split)`, samples };
+  return { name: `${name} (every ${every}th sample of each split)`, samples, all };
 }
 
 export function formatFrom(value: unknown): ToolFormat {

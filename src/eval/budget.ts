@@ -35,7 +35,10 @@ export function longestCallTokens(model: Pick<SteerModel, "tokenize">, samples: 
   return longest;
 }
 
-/** A fixed budget when one is given, else the longest call plus the preamble (at least MIN_CALL_BUDGET). */
+/**
+ * A fixed budget when one is given, else the longest call plus the preamble (at least MIN_CALL_BUDGET). Pass the
+ * whole dataset, not a subset, so that every run on it gets the same budget (and a journal serves them all).
+ */
 export function tokenBudget(model: Pick<SteerModel, "tokenize">, samples: readonly DatasetSample[], format: ToolFormat, fixed?: number): TokenBudget {
   if (fixed !== undefined) return { maxTokens: fixed, source: "fixed" };
   const longest = longestCallTokens(model, samples, format);

@@ -2,6 +2,7 @@ import { saveAsset } from "../../assets/index.js";
 import { datasetHash, splitOf } from "../../data/index.js";
 import { renderSamples } from "../../eval/prompts.js";
 import { tokenBudget } from "../../eval/budget.js";
+import { GenerationJournal } from "../../eval/journal.js";
 import { buildAsaAsset } from "../../science/buildAsa.js";
 import { gateOption, maxTokensOption, parseGateModes, parseMaxTokens, parseSelect, selectOption } from "../selectionOptions.js";
 import { lastTokenRows } from "../../science/rows.js";
@@ -26,6 +27,7 @@ export const buildCommand: Command = {
     gate: gateOption,
     select: selectOption,
     "max-tokens": maxTokensOption,
+    journal: { type: "string", description: "keep the VAL generations in this file and reuse them (a stopped build started again decodes only what is missing)", valueName: "FILE" },
     out: { type: "string", description: "asset file to write", valueName: "FILE" },
     subset: subsetOption,
   },
@@ -42,7 +44,7 @@ export const buildCommand: Command = {
     const bar = phaseProgress();
     try {
       if (controller === "asa") {
-        const selectionMaxTokens = tokenBudget(session.model, dataset.samples, format, parseMaxTokens(values["max-tokens"])).maxTokens;
+        const selectionMaxTokens = tokenBudget(session.model, dataset.all, format, parseMaxTokens(values["max-tokens"])).maxTokens;
         const built = await buildAsaAsset(session.ctx, dataset.samples, {
           format,
           layer,
@@ -51,6 +53,7 @@ export const buildCommand: Command = {
           gates: parseGateModes(values.gate),
           select: parseSelect(values.select),
           selectionMaxTokens,
+          journal: typeof values.journal === "string" ? await GenerationJournal.open(values.journal, session.model.info.fingerprint) : undefined,
           signal: io.signal,
           onProgress: bar.onProgress,
         });

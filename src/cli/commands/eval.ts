@@ -67,7 +67,7 @@ export const evalCommand: Command = {
     const session = await openSession(values, io);
     const bar = phaseProgress();
     try {
-      const budget = tokenBudget(session.model, dataset.samples, format, fixedBudget);
+      const budget = tokenBudget(session.model, dataset.all, format, fixedBudget);
       const maxTokens = budget.maxTokens;
       const journal =
         typeof values.journal === "string" ? await GenerationJournal.open(values.journal, session.model.info.fingerprint) : GenerationJournal.inMemory(session.model.info.fingerprint);
