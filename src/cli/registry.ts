@@ -3,6 +3,7 @@ import type { Command } from "./command.js";
 import { benchCommand } from "./commands/bench.js";
 import { buildCommand } from "./commands/build.js";
 import { chatCommand } from "./commands/chat.js";
+import { correctCommand } from "./commands/correct.js";
 import { dataCommand } from "./commands/data.js";
 import { demoCommand } from "./commands/demo.js";
 import { doctorCommand } from "./commands/doctor.js";
@@ -14,4 +15,4 @@ import { readoutCommand } from "./commands/readout.js";
 import { sweepCommand } from "./commands/sweep.js";
 import { switchCommand } from "./commands/switch.js";
 
-export const commands: Command[] = [infoCommand, fetchModelCommand, dataCommand, parseCommand, sweepCommand, buildCommand, evalCommand, switchCommand, readoutCommand, chatCommand, doctorCommand, benchCommand, demoCommand];
+export const commands: Command[] = [infoCommand, fetchModelCommand, dataCommand, parseCommand, sweepCommand, buildCommand, evalCommand, switchCommand, correctCommand, readoutCommand, chatCommand, doctorCommand, benchCommand, demoCommand];

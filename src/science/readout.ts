@@ -66,14 +66,18 @@ export interface GapBucket {
 
 /** Sorts judged items by gap and splits them into `count` equal buckets (lowest gaps first), each with its error rate. */
 export function errorRateByGap(items: readonly { gap: number; wrong: boolean }[], count = 5): GapBucket[] {
-  const sorted = [...items].sort((a, b) => a.gap - b.gap);
-  const buckets: GapBucket[] = [];
+  return gapQuantiles(items, (x) => x.gap, count).map((b) => ({ low: b.low, high: b.high, n: b.items.length, error_rate: b.items.filter((x) => x.wrong).length / b.items.length }));
+}
+
+/** Items split into `count` groups of (nearly) equal size by ascending gap, empty groups left out. */
+export function gapQuantiles<T>(items: readonly T[], gapOf: (item: T) => number, count = 5): { low: number; high: number; items: T[] }[] {
+  const sorted = [...items].sort((a, b) => gapOf(a) - gapOf(b));
+  const out: { low: number; high: number; items: T[] }[] = [];
   for (let q = 0; q < count; q++) {
     const part = sorted.slice(Math.floor((q * sorted.length) / count), Math.floor(((q + 1) * sorted.length) / count));
-    if (part.length === 0) continue;
-    buckets.push({ low: part[0].gap, high: part[part.length - 1].gap, n: part.length, error_rate: part.filter((x) => x.wrong).length / part.length });
+    if (part.length > 0) out.push({ low: gapOf(part[0]), high: gapOf(part[part.length - 1]), items: part });
   }
-  return buckets;
+  return out;
 }
 
 /** Tool means at one layer, ready to score rows: the offered tools' means and the center every cosine is taken from. */

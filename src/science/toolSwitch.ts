@@ -132,12 +132,12 @@ export function nameFromContinuation(text: string): string | null {
   return /^[A-Za-z0-9_.-]{1,64}$/.test(name) ? name : null;
 }
 
-function menuOf(sample: DatasetSample): string[] {
+export function menuOf(sample: DatasetSample): string[] {
   return sample.tools.map((t) => t.function.name);
 }
 
 /** Per-tool mean rows on CAL at the position that predicts the tool name (the opened call's last token). */
-async function fitSwitchMeans(ctx: SteerContext, samples: readonly DatasetSample[], options: ToolSwitchOptions, opening: string): Promise<Map<string, SteeringVector>> {
+export async function fitSwitchMeans(ctx: SteerContext, samples: readonly DatasetSample[], options: ToolSwitchOptions, opening: string): Promise<Map<string, SteeringVector>> {
   const cal = samples.filter((s) => splitOf(s) === "cal" && s.needs_tool && s.expected);
   if (cal.length === 0) throw new SteerError(ErrorCodes.INVALID_ARGUMENT, "Tool switching needs CAL samples with an expected tool to measure per-tool means");
   const prompts = (await renderSamples(ctx.model, cal, options.format, { signal: options.signal })).map((p) => p + opening);
@@ -147,7 +147,7 @@ async function fitSwitchMeans(ctx: SteerContext, samples: readonly DatasetSample
 }
 
 /** The token that starts `name` right after the opened call (tokenized in place, not on its own). */
-function firstNameToken(ctx: SteerContext, opening: string, name: string): number {
+export function firstNameToken(ctx: SteerContext, opening: string, name: string): number {
   const tokenize = (text: string) => ctx.model.tokenize(text, { addSpecial: false, parseSpecial: false });
   const head = tokenize(opening);
   const full = tokenize(opening + name);
@@ -155,7 +155,7 @@ function firstNameToken(ctx: SteerContext, opening: string, name: string): numbe
   return samePrefix && full.length > head.length ? full[head.length] : tokenize(name)[0];
 }
 
-function judged(result: GenerateResult): string {
+export function judged(result: GenerateResult): string {
   return result.stopReason === "stop" && result.stopString ? result.text + result.stopString : result.text;
 }
 
@@ -166,7 +166,7 @@ function attempt(format: ToolFormat, opening: string, output: string, target: st
   return { name, switched, args_ok: switched && parse.args_ok && parse.calls.length > 0 && parse.calls.every((c) => c.name === target), output };
 }
 
-function steerFrom(vector: SteeringVector, alpha: number): SteeringSpec[] {
+export function steerFrom(vector: SteeringVector, alpha: number): SteeringSpec[] {
   return [...vector.toSpecs({ strength: alpha, positions: "last-prompt" }), ...vector.toSpecs({ strength: alpha, positions: "generated" })];
 }
 
@@ -232,7 +232,7 @@ export async function runToolSwitch(ctx: SteerContext, samples: readonly Dataset
  * Generates the items, one batch per distinct menu (a grammar holds for a whole batch), and returns the results in
  * item order. Without grammars everything is one batch.
  */
-async function generateByMenu(
+export async function generateByMenu(
   ctx: SteerContext,
   plans: readonly { menu: string[] }[],
   items: readonly GenerateItem[],

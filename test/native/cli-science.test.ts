@@ -187,6 +187,31 @@ describe("eval, build, sweep, switch and readout on a synthetic model", () => {
     for (const o of doc.outcomes) expect(o.target).not.toBe(o.source);
   });
 
+  test("correct steers exactly the prompts whose readout disagrees with the unsteered call, and counts agree", () => {
+    const r = cli(["correct", "--data", dataFile, "--layer", "1", "--alpha", "4", "--max-tokens", "4"]);
+    expect(r.code, r.stderr).toBe(0);
+    const doc = r.json;
+    expect(doc.n).toBe(testWithTool);
+    for (const o of doc.outcomes) {
+      // Steered iff the readout names another tool than the unsteered reply; unsteered prompts keep the baseline in every arm.
+      expect(o.steered).toBe(o.names.baseline !== null && o.readout.predicted !== o.names.baseline);
+      if (!o.steered) expect(o.names.corrected).toBe(o.names.baseline);
+      if (!o.steered) expect(o.names.random).toBe(o.names.baseline);
+    }
+    expect(doc.steered).toBe(doc.outcomes.filter((o: any) => o.steered).length);
+    for (const arm of ["baseline", "corrected", "random"]) {
+      expect(doc.arms[arm].name_accuracy).toBe(doc.outcomes.filter((o: any) => o.names[arm] === o.expected).length / doc.n);
+    }
+    expect(doc.gap_buckets.reduce((n: number, b: { n: number }) => n + b.n, 0)).toBe(doc.n);
+    const fixed = doc.outcomes.filter((o: any) => o.names.baseline !== o.expected && o.names.corrected === o.expected).length;
+    expect(doc.paired.corrected.fixed).toBe(fixed);
+    // A gap no readout reaches steers nothing.
+    const none = cli(["correct", "--data", dataFile, "--layer", "1", "--max-tokens", "4", "--min-gap", "1000"]);
+    expect(none.code, none.stderr).toBe(0);
+    expect(none.json.steered).toBe(0);
+    expect(none.json.arms.corrected).toEqual(none.json.arms.baseline);
+  });
+
   test("readout scores a prompt against every tool with a mean", () => {
     const r = cli(["readout", "--data", dataFile, "--layer", "2", "--prompt", "add 2 and 2"]);
     expect(r.code, r.stderr).toBe(0);

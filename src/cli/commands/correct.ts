@@ -1,0 +1,65 @@
+import { writeFileAtomic } from "../../assets/atomicWrite.js";
+import { CORRECTION_ARMS, runReadoutCorrection } from "../../science/readoutCorrection.js";
+import { UsageError, type Command } from "../command.js";
+import { formatFrom, openDataset, openSession, parseInteger, parseNumberList, phaseProgress } from "../shared.js";
+import { switchCommand } from "./switch.js";
+
+export const correctCommand: Command = {
+  name: "correct",
+  summary: "Readout-guided correction: where the cosine readout names another tool than the model calls, steer toward it (vs a random control)",
+  usage: "llama-steer correct [--model M] [--data tool-choice] [--layer L] [--alpha A] [--min-gap G] [--format asa|hermes|json] [--out FILE] [--json]",
+  examples: [
+    "llama-steer correct                               # default model, tool-choice TEST, middle layer, α 1",
+    "llama-steer correct --data within-topic --min-gap 0.1 --json > correct.json",
+  ],
+  options: {
+    ...switchCommand.options,
+    split: { type: "string", description: "split whose prompts are corrected (default test; tool means always come from cal)", valueName: "SPLIT" },
+    alpha: { type: "string", description: "strength of the correction and of the random control (default 1)", valueName: "A" },
+    "min-gap": { type: "string", description: "correct only where the readout's top-1/top-2 gap is at least this (default 0)", valueName: "G" },
+    seed: { type: "string", description: "seed of the random control (default 0)", valueName: "N" },
+  },
+  async run(values, _positionals, io) {
+    const alphas = parseNumberList("alpha", values.alpha);
+    if (alphas !== undefined && alphas.length !== 1) throw new UsageError(`--alpha takes one number, got "${String(values.alpha)}"`);
+    const minGaps = parseNumberList("min-gap", values["min-gap"]);
+    if (minGaps !== undefined && (minGaps.length !== 1 || minGaps[0] < 0)) throw new UsageError(`--min-gap takes one number ≥ 0, got "${String(values["min-gap"])}"`);
+    const format = formatFrom(values.format);
+    const dataset = await openDataset(values.data ?? "tool-choice", io, values.subset);
+    const session = await openSession(values, io);
+    const bar = phaseProgress();
+    try {
+      const layer = parseInteger("layer", values.layer, Math.floor(session.model.info.nLayer / 2));
+      const report = await runReadoutCorrection(session.ctx, dataset.samples, {
+        format,
+        layer,
+        alpha: alphas?.[0],
+        minGap: minGaps?.[0],
+        maxTokens: parseInteger("max-tokens", values["max-tokens"], 48, 1),
+        seed: parseInteger("seed", values.seed, 0),
+        constrainNames: values["free-names"] !== true,
+        split: typeof values.split === "string" ? values.split : undefined,
+        signal: io.signal,
+        onProgress: bar.onProgress,
+      });
+      bar.done();
+      const pct = (x: number) => `${(100 * x).toFixed(1)}%`;
+      io.print(`readout-guided correction on ${dataset.name}, ${report.n} prompts, layer ${report.layer}, α ${report.alpha}, min gap ${report.min_gap}, format ${format.name}`);
+      io.print(`  readout disagrees with the unsteered call on ${report.disagreements}; steered ${report.steered}`);
+      for (const arm of CORRECTION_ARMS) io.print(`  ${arm.padEnd(9)} names the expected tool ${pct(report.arms[arm].name_accuracy)}, exact calls ${pct(report.arms[arm].exact_rate)}`);
+      for (const arm of ["corrected", "random"] as const) {
+        const p = report.paired[arm];
+        io.print(`  ${arm} vs unsteered: ${p.fixed} fixed, ${p.broken} broken (McNemar p = ${p.p_value.toPrecision(2)})`);
+      }
+      for (const b of report.gap_buckets) {
+        io.print(`    gap ${b.low.toFixed(3)}–${b.high.toFixed(3)} (n ${b.n}, steered ${b.steered}): ${CORRECTION_ARMS.map((arm) => `${arm} ${pct(b.arms[arm].name_accuracy)}`).join(", ")}`);
+      }
+      const document = { model: session.modelPath, data: dataset.name, format: format.name, constrain_names: values["free-names"] !== true, ...report };
+      if (typeof values.out === "string") await writeFileAtomic(values.out, JSON.stringify(document, null, 2) + "\n");
+      return document;
+    } finally {
+      bar.done();
+      await session.dispose();
+    }
+  },
+};

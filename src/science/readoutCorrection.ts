@@ -1,0 +1,198 @@
+/**
+ * Readout-guided correction: when the cosine readout of a prompt's own residual names a different tool than the
+ * model is about to call, steer toward the readout's tool.
+ *
+ * Per prompt (a tool menu and a request that needs one of its tools), with the reply opened up to the tool name as
+ * in tool switching (toolSwitch.ts):
+ * 1. The unsteered reply names tool M; the readout at `layer` (the row just before the name, cosine to CAL
+ *    per-tool means among the menu) names R with a top-1/top-2 gap g.
+ * 2. Where R ≠ M and g ≥ minGap, the reply is generated again with α·(mean(R) − mean(M)) added from the last
+ *    prompt token on, and again with a norm-matched random direction (the control). Elsewhere the unsteered reply
+ *    stands in all three arms.
+ * Measured against the expected tool: name accuracy and exact calls (the whole call parses and its arguments
+ * validate for the expected tool) of the three arms, per gap quintile, with McNemar's paired test.
+ */
+import { splitOf, type DatasetSample } from "../data/index.js";
+import type { SteerContext } from "../engine/context.js";
+import { ErrorCodes, SteerError } from "../errors.js";
+import type { ToolDefinition, ToolFormat } from "../formats/index.js";
+import { mcnemarExact } from "../eval/paired.js";
+import { renderSamples } from "../eval/prompts.js";
+import { closingMarkers } from "../eval/runner.js";
+import { randomLike, switchVector } from "../vectors/builders.js";
+import { menuCallGrammar } from "./callGrammar.js";
+import { gapQuantiles, planToolReadout, readWithPlan } from "./readout.js";
+import { callOpening, fitSwitchMeans, generateByMenu, judged, menuOf, nameFromContinuation, steerFrom } from "./toolSwitch.js";
+
+export const CORRECTION_ARMS = ["baseline", "corrected", "random"] as const;
+export type CorrectionArm = (typeof CORRECTION_ARMS)[number];
+
+export interface ReadoutCorrectionOptions {
+  format: ToolFormat;
+  layer: number;
+  /** Strength of the correction and of the control. Default 1 (moves M's mean onto R's). */
+  alpha?: number;
+  /** Correct only where the readout's gap is at least this. Default 0 (every disagreement; buckets show where it pays). */
+  minGap?: number;
+  /** New tokens after the opened call. Default 48. */
+  maxTokens?: number;
+  seed?: number;
+  /** Keep the tool name on the menu with a grammar. Default true. */
+  constrainNames?: boolean;
+  split?: string;
+  signal?: AbortSignal;
+  onProgress?: (phase: string, done: number, total: number) => void;
+}
+
+export interface CorrectionOutcome {
+  id: string;
+  expected: string;
+  readout: { predicted: string; gap: number };
+  /** The readout disagreed with the unsteered call and its gap was large enough: the prompt was steered. */
+  steered: boolean;
+  names: Record<CorrectionArm, string | null>;
+  exact: Record<CorrectionArm, boolean>;
+}
+
+export interface ArmSummary {
+  name_accuracy: number;
+  exact_rate: number;
+}
+
+export interface CorrectionBucket {
+  low: number;
+  high: number;
+  n: number;
+  steered: number;
+  arms: Record<CorrectionArm, ArmSummary>;
+}
+
+export interface ReadoutCorrectionReport {
+  n: number;
+  layer: number;
+  alpha: number;
+  min_gap: number;
+  max_tokens: number;
+  /** Prompts where the readout disagreed with the unsteered call (at any gap). */
+  disagreements: number;
+  /** Prompts steered (disagreement with gap ≥ min_gap). */
+  steered: number;
+  arms: Record<CorrectionArm, ArmSummary>;
+  /** Corrected vs baseline on the expected tool's name: fixed, broken, McNemar p. Also random vs baseline. */
+  paired: Record<"corrected" | "random", { fixed: number; broken: number; p_value: number }>;
+  /** Per quintile of the readout gap, lowest first. */
+  gap_buckets: CorrectionBucket[];
+  outcomes: CorrectionOutcome[];
+}
+
+export async function runReadoutCorrection(ctx: SteerContext, samples: readonly DatasetSample[], options: ReadoutCorrectionOptions): Promise<ReadoutCorrectionReport> {
+  const opening = callOpening(options.format);
+  const alpha = options.alpha ?? 1;
+  const minGap = options.minGap ?? 0;
+  const maxTokens = options.maxTokens ?? 48;
+  const seed = options.seed ?? 0;
+  if (!Number.isFinite(alpha)) throw new SteerError(ErrorCodes.NOT_FINITE, `alpha must be a finite number, got ${alpha}`);
+  if (!Number.isFinite(minGap) || minGap < 0) throw new SteerError(ErrorCodes.INVALID_ARGUMENT, `minGap must be a finite number ≥ 0, got ${minGap}`);
+  const means = await fitSwitchMeans(ctx, samples, { ...options, alpha }, opening);
+  const split = options.split ?? "test";
+  const test = samples.filter((s) => splitOf(s) === split && s.needs_tool && s.expected && menuOf(s).filter((t) => means.has(t)).length >= 2);
+  if (test.length === 0) throw new SteerError(ErrorCodes.INVALID_ARGUMENT, `No ${split} samples offer two or more tools with CAL means; there is nothing to correct`);
+  const prompts = (await renderSamples(ctx.model, test, options.format, { signal: options.signal })).map((p) => p + opening);
+  const plans = test.map((sample) => ({ sample, menu: menuOf(sample) }));
+  const generation = {
+    maxTokens,
+    stop: closingMarkers(options.format),
+    signal: options.signal,
+    grammarFor: options.constrainNames === false ? () => undefined : (menu: readonly string[]) => menuCallGrammar(options.format.name, menu),
+  };
+
+  // Stage 1: the unsteered reply and the row the readout reads, per prompt.
+  const first = await generateByMenu(ctx, plans, prompts.map((prompt) => ({ prompt, capture: [options.layer] })), 1, {
+    ...generation,
+    onDone: (done, total) => options.onProgress?.("unsteered calls", done, total),
+  });
+  const base = first.map((r, i) => {
+    const output = judged(r);
+    const read = readWithPlan(planToolReadout(means, options.layer, plans[i].menu)!, r.captured!.get(options.layer)!);
+    return { output, name: nameFromContinuation(output), read };
+  });
+
+  // Stage 2: where the readout disagrees (gap large enough) and names a tool with a mean, correct and control.
+  const chosen = base.map((b, i) => i).filter((i) => base[i].name !== null && base[i].read.predicted !== base[i].name && base[i].read.gap >= minGap && means.has(base[i].name!));
+  const steeredPlans = chosen.map((i) => plans[i]);
+  const items = chosen.flatMap((i, k) => {
+    const toward = switchVector(means, base[i].read.predicted, base[i].name!);
+    const control = randomLike(toward, (seed * 7919 + k) >>> 0);
+    return [
+      { prompt: prompts[i], steer: steerFrom(toward, alpha) },
+      { prompt: prompts[i], steer: steerFrom(control, alpha) },
+    ];
+  });
+  const second = items.length > 0 ? await generateByMenu(ctx, steeredPlans, items, 2, { ...generation, onDone: (done, total) => options.onProgress?.("corrected and control calls", done, total) }) : [];
+
+  const exactFor = (sample: DatasetSample, output: string) => {
+    const parse = options.format.parse(opening + output, sample.tools as ToolDefinition[]);
+    return parse.args_ok && parse.calls.length > 0 && parse.calls.every((c) => c.name === sample.expected!.name);
+  };
+  const outcomes: CorrectionOutcome[] = plans.map((plan, i) => {
+    const k = chosen.indexOf(i);
+    const outputs: Record<CorrectionArm, string> = {
+      baseline: base[i].output,
+      corrected: k >= 0 ? judged(second[2 * k]) : base[i].output,
+      random: k >= 0 ? judged(second[2 * k + 1]) : base[i].output,
+    };
+    return {
+      id: plan.sample.id,
+      expected: plan.sample.expected!.name,
+      readout: { predicted: base[i].read.predicted, gap: base[i].read.gap },
+      steered: k >= 0,
+      names: mapArms((arm) => nameFromContinuation(outputs[arm])),
+      exact: mapArms((arm) => exactFor(plan.sample, outputs[arm])),
+    };
+  });
+  const disagreements = base.filter((b) => b.name !== null && b.read.predicted !== b.name).length;
+  return summarizeCorrection(outcomes, { layer: options.layer, alpha, minGap, maxTokens, disagreements });
+}
+
+function mapArms<T>(f: (arm: CorrectionArm) => T): Record<CorrectionArm, T> {
+  return Object.fromEntries(CORRECTION_ARMS.map((arm) => [arm, f(arm)])) as Record<CorrectionArm, T>;
+}
+
+function armsOf(outcomes: readonly CorrectionOutcome[]): Record<CorrectionArm, ArmSummary> {
+  const rate = (count: number) => (outcomes.length > 0 ? count / outcomes.length : 0);
+  return mapArms((arm) => ({
+    name_accuracy: rate(outcomes.filter((o) => o.names[arm] === o.expected).length),
+    exact_rate: rate(outcomes.filter((o) => o.exact[arm]).length),
+  }));
+}
+
+export function summarizeCorrection(
+  outcomes: readonly CorrectionOutcome[],
+  settings: { layer: number; alpha: number; minGap: number; maxTokens: number; disagreements: number },
+): ReadoutCorrectionReport {
+  const pairedFor = (arm: "corrected" | "random") => {
+    const fixed = outcomes.filter((o) => o.names.baseline !== o.expected && o.names[arm] === o.expected).length;
+    const broken = outcomes.filter((o) => o.names.baseline === o.expected && o.names[arm] !== o.expected).length;
+    return { fixed, broken, p_value: mcnemarExact(fixed, broken) };
+  };
+  const gap_buckets: CorrectionBucket[] = gapQuantiles(outcomes, (o) => o.readout.gap).map((b) => ({
+    low: b.low,
+    high: b.high,
+    n: b.items.length,
+    steered: b.items.filter((o) => o.steered).length,
+    arms: armsOf(b.items),
+  }));
+  return {
+    n: outcomes.length,
+    layer: settings.layer,
+    alpha: settings.alpha,
+    min_gap: settings.minGap,
+    max_tokens: settings.maxTokens,
+    disagreements: settings.disagreements,
+    steered: outcomes.filter((o) => o.steered).length,
+    arms: armsOf(outcomes),
+    paired: { corrected: pairedFor("corrected"), random: pairedFor("random") },
+    gap_buckets,
+    outcomes: [...outcomes],
+  };
+}
