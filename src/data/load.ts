@@ -5,7 +5,7 @@ import { assertInteger, assertKnownKeys, assertOptionalAbortSignal, assertString
 import { builtInDatasetPath, isBuiltInDatasetName } from "./builtin.js";
 import { assignSplits, checkSplitFractions } from "./splits.js";
 import { DEFAULT_SPLIT_FRACTIONS, type DatasetIssue, type DatasetSample, type SplitFractions } from "./types.js";
-import { ToolSchemaCache, validateSampleValue } from "./validate.js";
+import { ToolSchemaCache, completeSample, validateSampleValue } from "./validate.js";
 
 export interface ParseDatasetOptions {
   /** Name of the file in error messages. Default: `"<dataset>"`. */
@@ -122,7 +122,10 @@ class DatasetParser {
       else this.idLines.set(id, line);
     }
     if (issues.length > 0) this.add(issues);
-    else this.samples.push(value as DatasetSample);
+    else {
+      completeSample(value as Record<string, unknown>);
+      this.samples.push(value as DatasetSample);
+    }
   }
 
   finish(): DatasetSample[] {

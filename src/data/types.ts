@@ -6,9 +6,24 @@
 
 export type ChatRole = "system" | "user" | "assistant" | "tool";
 
+/** One call inside an assistant turn, in the OpenAI chat shape: the arguments are a JSON string, as the API sends them. */
+export interface MessageToolCall {
+  id?: string;
+  type: "function";
+  function: { name: string; arguments: string; [extra: string]: unknown };
+  [extra: string]: unknown;
+}
+
+/**
+ * One chat turn in the OpenAI shape. `content` is null (or "") only on an assistant turn that carries `tool_calls`;
+ * a `tool` turn answers one call and names it by `tool_call_id` (and optionally `name`).
+ */
 export interface ChatMessage {
   role: ChatRole;
-  content: string;
+  content: string | null;
+  tool_calls?: MessageToolCall[];
+  tool_call_id?: string;
+  name?: string;
   [extra: string]: unknown;
 }
 
@@ -18,7 +33,7 @@ export type JsonSchema = Record<string, unknown>;
 export interface FunctionTool {
   type: "function";
   function: {
-    /** 1–64 characters of `[A-Za-z0-9_-]`, unique within a sample's tool list. */
+    /** 1–128 characters of letters, digits, `_`, `-`, `.` or `:` (BFCL writes `math.circle_area`), unique within a sample's tool list. */
     name: string;
     description?: string;
     parameters: JsonSchema;
@@ -31,6 +46,17 @@ export interface ExpectedCall {
   name: string;
   /** The call's arguments as an object (not a JSON string); valid against the tool's `parameters`. */
   arguments: Record<string, unknown>;
+  /**
+   * Acceptable values per argument, for scoring values (see src/eval/argumentMatch.ts): a call matches when every
+   * argument it passes is listed here with a matching value, and every listed argument is passed unless its list
+   * holds `""` (BFCL's mark for "may be left out"). Absent: the values must equal those in `arguments`.
+   */
+  acceptable_arguments?: Record<string, unknown[]>;
+  /**
+   * Further calls expected in the same answer (parallel calls). The answer must hold exactly these calls and this
+   * one, in any order. Absent: one call is expected.
+   */
+  parallel_calls?: ExpectedCall[];
   [extra: string]: unknown;
 }
 
@@ -46,6 +72,7 @@ export interface DatasetSample {
   messages: ChatMessage[];
   /** The menu offered to the model. */
   tools: FunctionTool[];
+  /** In a file it may be left out when `expected` is an object (it is then true); loaded samples always have it. */
   needs_tool: boolean;
   /**
    * The right call. Always null when `needs_tool` is false. When `needs_tool` is true it may also be null
@@ -55,6 +82,12 @@ export interface DatasetSample {
   expected: ExpectedCall | null;
   /** Absent in the file means "assign deterministically"; every sample returned by `loadDataset` has one. */
   split?: Split;
+  /** Where the sample comes from (`"bfcl"`, `"when2call"` ...), for breakdowns. Default: none. */
+  source?: string;
+  /** The benchmark's category (`"simple_python"`, `"live_irrelevance"` ...), for breakdowns. Default: none. */
+  category?: string;
+  /** A finer label, e.g. When2Call's `correct_answer` kind, for breakdowns. Default: none. */
+  label?: string;
   [extra: string]: unknown;
 }
 

@@ -6,6 +6,7 @@
 import { ErrorCodes, SteerError, invalidArgument } from "../errors.js";
 import { assertBoolean, assertInteger, assertKnownKeys, assertOptionalAbortSignal, assertString } from "../util/validate.js";
 import { assertTemplate, renderChatTemplate, templateSupportsTools } from "./chat-template.js";
+import { bareJsonSyntax, hasToolTurns, messagesForTemplate, messagesInSyntax, taggedSyntax, type ConversationSyntax } from "./conversation.js";
 import { asaSystemPrompt, assertMessages, bareJsonSystemPrompt, hermesSystemPrompt, renderChatML, withSystemPrompt } from "./prompts.js";
 import { firstTriggered, parseBareJsonCalls, parseTaggedCalls, type CallTags } from "./tagged.js";
 import { isPlainObject, readOfferedTools, type OfferedTools } from "./tools.js";
@@ -15,6 +16,10 @@ const RENDER_OPTION_KEYS = ["chatTemplate", "bosToken", "eosToken", "addGenerati
 
 export const ASA_TAGS: CallTags = { open: "<functioncall>", close: "</functioncall>" };
 export const HERMES_TAGS: CallTags = { open: "<tool_call>", close: "</tool_call>" };
+
+/** Earlier calls and results in each format's syntax (see conversation.ts); hermes follows Qwen's own layout. */
+const ASA_SYNTAX = taggedSyntax(ASA_TAGS.open, ASA_TAGS.close, "<functionresponse>", "</functionresponse>", false);
+const HERMES_SYNTAX = taggedSyntax(HERMES_TAGS.open, HERMES_TAGS.close, "<tool_response>", "</tool_response>", true);
 
 /** Checks the arguments every `parse` receives; only wrong types throw, never the content of the output. */
 export function readParseArguments(output: unknown, tools: unknown): { output: string; offered: OfferedTools } {
@@ -59,6 +64,7 @@ interface SystemPromptFormatSpec {
   description: string;
   callMarker: string;
   systemPrompt: (tools: readonly ToolDefinition[]) => string;
+  syntax: ConversationSyntax;
   parse: (output: string, tools: OfferedTools) => ToolCallParseResult;
 }
 
@@ -73,7 +79,8 @@ function systemPromptFormat(spec: SystemPromptFormatSpec): ToolFormat {
     async render(messages: readonly ChatMessage[], tools: readonly ToolDefinition[], options?: RenderOptions): Promise<string> {
       assertMessages(messages);
       const checked = checkRenderOptions(options);
-      return renderConversation(withSystemPrompt(messages, spec.systemPrompt(tools)), checked);
+      const inSyntax = hasToolTurns(messages) ? messagesInSyntax(messages, spec.syntax) : messages;
+      return renderConversation(withSystemPrompt(inSyntax, spec.systemPrompt(tools)), checked);
     },
     parse(output: string, tools: readonly ToolDefinition[]): ToolCallParseResult {
       const args = readParseArguments(output, tools);
@@ -87,6 +94,7 @@ export const asaFormat: ToolFormat = systemPromptFormat({
   description: "ASA protocol: <functioncall>{\"name\", \"arguments\"}</functioncall>, tools listed in the system prompt",
   callMarker: ASA_TAGS.open,
   systemPrompt: asaSystemPrompt,
+  syntax: ASA_SYNTAX,
   parse: (output, tools) => parseTaggedCalls(output, tools, ASA_TAGS),
 });
 
@@ -95,6 +103,7 @@ export const hermesFormat: ToolFormat = systemPromptFormat({
   description: "Hermes/Qwen style: <tool_call>{\"name\", \"arguments\"}</tool_call>, tools listed in the system prompt",
   callMarker: HERMES_TAGS.open,
   systemPrompt: hermesSystemPrompt,
+  syntax: HERMES_SYNTAX,
   parse: (output, tools) => parseTaggedCalls(output, tools, HERMES_TAGS),
 });
 
@@ -103,6 +112,7 @@ export const bareJsonFormat: ToolFormat = systemPromptFormat({
   description: "Bare JSON: the reply starts with {\"name\"|\"tool\", \"arguments\"|\"parameters\"} (or a list of them)",
   callMarker: "{",
   systemPrompt: bareJsonSystemPrompt,
+  syntax: bareJsonSyntax,
   parse: parseBareJsonCalls,
 });
 
@@ -127,12 +137,21 @@ export const chatTemplateFormat: ToolFormat = Object.freeze({
         { reason: "no-tools-support" },
       );
     }
-    return renderConversation(messages, checked, tools);
+    return renderConversation(templateMessages(messages, checked.chatTemplate), checked, tools);
   },
   parse(output: string, tools: readonly ToolDefinition[]): ToolCallParseResult {
     const args = readParseArguments(output, tools);
     return firstTriggered([() => parseTaggedCalls(args.output, args.offered, HERMES_TAGS), () => parseBareJsonCalls(args.output, args.offered)]);
   },
 });
+
+/**
+ * A template that reads `tool_calls` gets the calls as data (arguments as objects, as llama.cpp's server passes
+ * them); one that does not would drop them silently, so it gets them as `<tool_call>` text instead.
+ */
+export function templateMessages(messages: readonly ChatMessage[], template: string): readonly ChatMessage[] {
+  if (!hasToolTurns(messages)) return messages;
+  return template.includes("tool_calls") ? messagesForTemplate(messages) : messagesInSyntax(messages, HERMES_SYNTAX);
+}
 
 export const BUILTIN_FORMATS: readonly ToolFormat[] = Object.freeze([asaFormat, hermesFormat, bareJsonFormat, chatTemplateFormat]);

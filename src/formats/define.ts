@@ -6,7 +6,7 @@
  */
 import { ErrorCodes, SteerError, describeValue, invalidArgument } from "../errors.js";
 import { assertKnownKeys, assertString } from "../util/validate.js";
-import { BUILTIN_FORMATS, checkRenderOptions, readParseArguments } from "./builtin.js";
+import { BUILTIN_FORMATS, checkRenderOptions, readParseArguments, templateMessages } from "./builtin.js";
 import { assertTemplate, renderChatTemplate } from "./chat-template.js";
 import { assertMessages } from "./prompts.js";
 import { MAX_CALLS_PER_OUTPUT, capOutput, judgeCalls, notTriggered, toToolCall, type NumberedCall } from "./strict.js";
@@ -101,7 +101,7 @@ export function defineFormat(definition: FormatDefinition): ToolFormat {
       const checked = checkRenderOptions(options);
       if (typeof render === "string") {
         return renderChatTemplate(render, {
-          messages,
+          messages: templateMessages(messages, render),
           tools,
           addGenerationPrompt: checked.addGenerationPrompt,
           bosToken: checked.bosToken,

@@ -3,6 +3,7 @@
  * prompt into the messages, and a plain ChatML layout for models without a chat template.
  */
 import { invalidArgument } from "../errors.js";
+import { assertToolCallFields } from "./conversation.js";
 import { describeToolsForPrompt, isPlainObject } from "./tools.js";
 import type { ChatMessage, ToolDefinition } from "./types.js";
 
@@ -73,7 +74,11 @@ export function assertMessages(messages: unknown, parameterName = "messages"): a
   messages.forEach((message: unknown, i) => {
     if (!isPlainObject(message)) throw invalidArgument(`${parameterName}[${i}]`, "a message object {role, content}", message);
     if (typeof message.role !== "string" || message.role.length === 0) throw invalidArgument(`${parameterName}[${i}].role`, "a non-empty string", message.role);
-    if (typeof message.content !== "string") throw invalidArgument(`${parameterName}[${i}].content`, "a string", message.content);
+    assertToolCallFields(message, `${parameterName}[${i}]`);
+    const callsOnly = message.role === "assistant" && Array.isArray(message.tool_calls) && message.tool_calls.length > 0;
+    if (!(typeof message.content === "string" || (callsOnly && message.content === null))) {
+      throw invalidArgument(`${parameterName}[${i}].content`, callsOnly ? "a string or null" : "a string", message.content);
+    }
   });
 }
 
@@ -85,7 +90,7 @@ export function withSystemPrompt(messages: readonly ChatMessage[], systemPrompt:
   if (systemPrompt.length === 0) return [...messages];
   const [first, ...rest] = messages;
   if (first !== undefined && first.role === "system") {
-    const merged = first.content.length > 0 ? `${first.content}\n\n${systemPrompt}` : systemPrompt;
+    const merged = first.content ? `${first.content}\n\n${systemPrompt}` : systemPrompt;
     return [{ ...first, content: merged }, ...rest];
   }
   return [{ role: "system", content: systemPrompt }, ...messages];
@@ -93,7 +98,7 @@ export function withSystemPrompt(messages: readonly ChatMessage[], systemPrompt:
 
 /** ChatML, the layout used when no chat template is given. */
 export function renderChatML(messages: readonly ChatMessage[], addGenerationPrompt: boolean): string {
-  const turns = messages.map((m) => `<|im_start|>${m.role}\n${m.content}<|im_end|>\n`);
+  const turns = messages.map((m) => `<|im_start|>${m.role}\n${m.content ?? ""}<|im_end|>\n`);
   if (addGenerationPrompt) turns.push("<|im_start|>assistant\n");
   return turns.join("");
 }

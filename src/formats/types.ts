@@ -17,10 +17,24 @@ export interface ToolDefinition {
   };
 }
 
-/** One chat turn. Extra fields (e.g. `tool_calls`) are passed through to chat templates untouched. */
+/** One call inside an assistant turn (OpenAI shape); `arguments` is the JSON string the API sends, or the object. */
+export interface MessageToolCall {
+  id?: string;
+  type?: "function";
+  function: { name: string; arguments: string | Record<string, unknown> };
+  [extra: string]: unknown;
+}
+
+/**
+ * One chat turn in the OpenAI shape. `content` may be null only on an assistant turn with `tool_calls`; a `tool`
+ * turn answers a call (`tool_call_id`, optionally `name`). Other extra fields are passed to chat templates untouched.
+ */
 export interface ChatMessage {
   role: string;
-  content: string;
+  content: string | null;
+  tool_calls?: MessageToolCall[];
+  tool_call_id?: string;
+  name?: string;
   [extra: string]: unknown;
 }
 
