@@ -4,7 +4,12 @@
  */
 import type { Metrics } from "./metrics.js";
 
-export type MetricsRecord = Omit<Metrics, "counts"> & { counts?: Metrics["counts"] };
+/** Metrics as written in a report; reports written before values were scored lack `args_match_acc` and `exact_success`. */
+export type MetricsRecord = Omit<Metrics, "counts" | "args_match_acc" | "exact_success"> & {
+  counts?: Partial<Metrics["counts"]>;
+  args_match_acc?: number;
+  exact_success?: number;
+};
 
 export interface EvalExample {
   id: string;
