@@ -81,6 +81,19 @@ Napi::Value LoadBackends(const Napi::CallbackInfo& info) {
     return Napi::Boolean::New(info.Env(), ggml_backend_reg_by_name("CPU") != nullptr);
 }
 
+// loadBackendFile(path) -> boolean: loads one backend plugin file (a GPU backend from another of node-llama-cpp's
+// packages of the same build). False when it fails to load or reports no support here; the reason is in the
+// logs (takeRecentLogs()).
+Napi::Value LoadBackendFile(const Napi::CallbackInfo& info) {
+    Napi::Env env = info.Env();
+    if (info.Length() < 1 || !info[0].IsString()) {
+        Napi::TypeError::New(env, "loadBackendFile(path)").ThrowAsJavaScriptException();
+        return env.Null();
+    }
+    ggml_backend_reg_t reg = ggml_backend_load(info[0].As<Napi::String>().Utf8Value().c_str());
+    return Napi::Boolean::New(env, reg != nullptr);
+}
+
 Napi::Value BackendInfo(const Napi::CallbackInfo& info) {
     Napi::Env env = info.Env();
     Napi::Object o = Napi::Object::New(env);
@@ -144,6 +157,7 @@ void RegisterBackendFunctions(Napi::Env env, Napi::Object exports) {
     exports.Set("setLogLevel", Napi::Function::New(env, SetLogLevel));
     exports.Set("takeRecentLogs", Napi::Function::New(env, TakeRecentLogs));
     exports.Set("loadBackends", Napi::Function::New(env, LoadBackends));
+    exports.Set("loadBackendFile", Napi::Function::New(env, LoadBackendFile));
     exports.Set("backendInfo", Napi::Function::New(env, BackendInfo));
     exports.Set("dequantize", Napi::Function::New(env, Dequantize));
 }

@@ -14,12 +14,16 @@ export interface BenchOptions {
   reps?: number;
   /** CPU threads for every side of every comparison. Default: the available cores. */
   threads?: number;
+  /** Layers of llama-steer's model offloaded to the GPU backend (-1: all). Default 0. */
+  gpuLayers?: number;
   /** Run only the cases that produce these keys. Default all. */
   only?: readonly string[];
   /** Where llama.cpp's tools are (tests pass a lookup). Default: findLlamaTools(). */
   llamaTools?: LlamaToolsLookup;
   signal?: AbortSignal;
   log?: (line: string) => void;
+  /** Called once llama-steer's model is loaded. */
+  onLoaded?: () => void;
 }
 
 export interface SkippedFigure {
@@ -82,7 +86,8 @@ export async function runBench(options: BenchOptions): Promise<BenchReport> {
   const tools = options.llamaTools ?? findLlamaTools();
   const plan = planBench(options.only, tools);
   for (const s of plan.skipped) log(`bench: ${s.key} skipped: ${s.reason}`);
-  const model = await loadModel(options.modelPath, { signal: options.signal });
+  const model = await loadModel(options.modelPath, { signal: options.signal, gpuLayers: options.gpuLayers ?? 0 });
+  options.onLoaded?.();
   const tmpDir = await mkdtemp(path.join(os.tmpdir(), "llama-steer-bench-"));
   const figures: BenchFigure[] = [];
   let threads = 0;

@@ -1,5 +1,6 @@
 /** Option parsing and model/dataset/context setup shared by the commands that run a model. */
 import { loadDataset, splitOf, type DatasetSample } from "../data/index.js";
+import { backendReport } from "../engine/binding.js";
 import type { SteerContext } from "../engine/context.js";
 import { loadModel, type SteerModel } from "../engine/model.js";
 import { getFormat, type ToolFormat } from "../formats/index.js";
@@ -10,8 +11,30 @@ import { createProgress, type Progress } from "./progress.js";
 export const modelOption: OptionSpec = { type: "string", description: "model name from the manifest or a GGUF path (default: the default model)", valueName: "NAME|PATH" };
 export const dataOption: OptionSpec = { type: "string", description: "built-in dataset (necessity, tool-choice, within-topic) or a JSONL file (default necessity)", valueName: "NAME|FILE" };
 export const threadsOption: OptionSpec = { type: "string", description: "CPU threads for the model (default: all available cores)", valueName: "N" };
+export const gpuLayersOption: OptionSpec = {
+  type: "string",
+  description: "layers to offload to the GPU backend, or \"all\" (default 0: CPU only; the backend is chosen as node-llama-cpp chooses it, NODE_LLAMA_CPP_GPU overrides)",
+  valueName: "N|all",
+};
 /** The options of every command that opens a model: spread into a command's `options`. */
-export const sessionOptions = { model: modelOption, threads: threadsOption } as const;
+export const sessionOptions = { model: modelOption, threads: threadsOption, "gpu-layers": gpuLayersOption } as const;
+
+/** `--gpu-layers`: a count, or "all"/"max" (-1, llama.cpp's every layer); 0 when absent. */
+export function parseGpuLayers(value: unknown): number {
+  if (value === "all" || value === "max") return -1;
+  return parseInteger("gpu-layers", value, 0, 0);
+}
+
+/**
+ * One line on stderr when layers were asked for on a GPU but no GPU backend loaded (the reason comes from the
+ * backend choice: no GPU package installed, no driver, wrong runtime).
+ */
+export function warnIfNotOffloaded(gpuLayers: number, io: CommandIo): void {
+  if (gpuLayers === 0) return;
+  const report = backendReport();
+  if (report?.loadedGpu) return;
+  io.log(`llama-steer: --gpu-layers ${gpuLayers === -1 ? "all" : gpuLayers} has no effect: ${report?.fallbackReason ?? "no GPU backend is installed (node-llama-cpp's GPU packages for this platform are missing)"}`);
+}
 export const formatOption: OptionSpec = { type: "string", description: "tool format: asa, hermes, json, chat-template (default asa)", valueName: "NAME" };
 
 export function parseNumberList(flag: string, value: unknown): number[] | undefined {
@@ -52,9 +75,10 @@ export interface Session {
 }
 
 /** Loads the model (fetching a manifest model if needed) and a context sized for batched evaluation. */
-export async function openSession(values: { model?: unknown; threads?: unknown }, io: CommandIo): Promise<Session> {
+export async function openSession(values: { model?: unknown; threads?: unknown; "gpu-layers"?: unknown }, io: CommandIo): Promise<Session> {
   const modelArg = values.model;
   const threads = values.threads === undefined ? "auto" : parseInteger("threads", values.threads, 1, 1);
+  const gpuLayers = parseGpuLayers(values["gpu-layers"]);
   // Created on the first report only: a cached model prints nothing.
   let progress: Progress | undefined;
   const modelPath = await resolveModelPath(typeof modelArg === "string" ? modelArg : defaultModelName(), {
@@ -66,7 +90,8 @@ export async function openSession(values: { model?: unknown; threads?: unknown }
     },
   });
   progress?.done();
-  const model = await loadModel(modelPath, { signal: io.signal });
+  const model = await loadModel(modelPath, { signal: io.signal, gpuLayers });
+  warnIfNotOffloaded(gpuLayers, io);
   const ctx = await model.createContext({ contextSize: Math.min(8192, Math.max(2048, model.info.nCtxTrain)), batchSize: 512, sequences: 32, threads });
   return { model, ctx, modelPath, dispose: () => model.dispose() };
 }

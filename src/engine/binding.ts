@@ -2,13 +2,13 @@
  * The one typed description of the native addon, and the only module that loads it.
  * Everything else goes through these types; the raw binding never leaks past src/engine/.
  */
-import { existsSync, readdirSync } from "node:fs";
+import { existsSync } from "node:fs";
 import { createRequire } from "node:module";
 import path from "node:path";
-import { pathToFileURL } from "node:url";
 
 import { ErrorCodes, SteerError } from "../errors.js";
 import { packageRoot } from "../util/packageRoot.js";
+import { loadBackendBinaries, parseGpuOption, type BackendReport, type GpuOption } from "./backends.js";
 
 export interface NativeModelInfo {
   nLayer: number;
@@ -123,6 +123,8 @@ export interface NativeAddon {
   setLogLevel(level: number): void;
   takeRecentLogs(): string[];
   loadBackends(binsDir?: string): boolean;
+  /** Loads one backend plugin file; false when it does not load (the reason is in takeRecentLogs()). */
+  loadBackendFile(file: string): boolean;
   backendInfo(): NativeBackendInfo;
   /** Dequantizes `nElements` values of ggml type `type` (throws RangeError on a size mismatch). */
   dequantize(type: number, bytes: Uint8Array, nElements: number): Float32Array;
@@ -141,30 +143,11 @@ export interface NativeAddon {
 export const LogLevel = { debug: 1, info: 2, warn: 3, error: 4, none: 5 } as const;
 export type LogLevelName = keyof typeof LogLevel;
 
-let loaded: { addon: NativeAddon; binsDir: string | undefined } | undefined;
+let loaded: { addon: NativeAddon; report: BackendReport } | undefined;
 
-function platformPackage(): string | undefined {
-  const { platform, arch } = process;
-  if (platform === "linux") return `@node-llama-cpp/linux-${arch === "arm" ? "armv7l" : arch}`;
-  if (platform === "darwin") return arch === "arm64" ? "@node-llama-cpp/mac-arm64-metal" : "@node-llama-cpp/mac-x64";
-  if (platform === "win32") return `@node-llama-cpp/win-${arch}`;
-  return undefined;
-}
-
-/** The folder holding node-llama-cpp's prebuilt backend plugins for this platform, if installed. */
-async function findBinsDir(): Promise<string | undefined> {
-  const name = platformPackage();
-  if (!name) return undefined;
-  try {
-    const require = createRequire(path.join(packageRoot(), "package.json"));
-    const entry = require.resolve(name);
-    const mod = (await import(pathToFileURL(entry).href)) as { getBinsDir(): { binsDir: string } };
-    const binsDir = mod.getBinsDir().binsDir;
-    const sub = readdirSync(binsDir).map((d) => path.join(binsDir, d)).find((d) => readdirSync(d).some((f) => f.startsWith("libggml-cpu") || f.startsWith("ggml-cpu")));
-    return sub;
-  } catch {
-    return undefined;
-  }
+/** What the first loadAddon() loaded: the CPU package, the GPU plugin if any, and why not if not. */
+export function backendReport(): BackendReport | undefined {
+  return loaded?.report;
 }
 
 /** Where the addon is loaded from: `$LLAMA_STEER_ADDON` (e.g. the AddressSanitizer build), else build/Release. */
@@ -172,13 +155,25 @@ export function nativeAddonPath(): string {
   return process.env.LLAMA_STEER_ADDON ?? path.join(packageRoot(), "build", "Release", "llama_steer.node");
 }
 
+export interface LoadAddonOptions {
+  /**
+   * The GPU backend to load, chosen once per process by the first call: "auto" picks what node-llama-cpp
+   * would pick here, false keeps to the CPU. Default: `$NODE_LLAMA_CPP_GPU`, else "auto". See backends.ts.
+   */
+  gpu?: GpuOption;
+}
+
 /**
- * Loads the addon once per process and registers llama.cpp's backends.
+ * Loads the addon once per process and registers llama.cpp's backends (CPU, and a GPU backend when one of
+ * node-llama-cpp's GPU packages is installed and loads; see backendReport()).
  * @param logLevel what llama.cpp may print to stderr (default "none": its warnings and errors are kept
  *   and quoted in the typed errors llama-steer throws instead)
  */
-export async function loadAddon(logLevel: LogLevelName = "none"): Promise<NativeAddon> {
+export async function loadAddon(logLevel: LogLevelName = "none", options: LoadAddonOptions = {}): Promise<NativeAddon> {
   if (loaded) {
+    if (options.gpu !== undefined && parseGpuOption(options.gpu, "gpu") !== loaded.report.gpu) {
+      throw new SteerError(ErrorCodes.INVALID_ARGUMENT, `Backends are chosen once per process: this one already loaded with gpu ${JSON.stringify(loaded.report.gpu)}, not ${JSON.stringify(options.gpu)}.`, { name: "gpu" });
+    }
     loaded.addon.setLogLevel(LogLevel[logLevel]);
     return loaded.addon;
   }
@@ -202,10 +197,7 @@ export async function loadAddon(logLevel: LogLevelName = "none"): Promise<Native
     );
   }
   addon.setLogLevel(LogLevel[logLevel]);
-  const binsDir = await findBinsDir();
-  if (!addon.loadBackends(binsDir)) {
-    throw new SteerError(ErrorCodes.ADDON_LOAD_FAILED, `No llama.cpp CPU backend could be loaded${binsDir ? ` from ${binsDir}` : ""}.`, { binsDir });
-  }
-  loaded = { addon, binsDir };
+  const report = await loadBackendBinaries(addon, options.gpu);
+  loaded = { addon, report };
   return addon;
 }

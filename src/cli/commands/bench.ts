@@ -4,12 +4,12 @@ import { benchMarkdown, keptSectionOf } from "../../bench/markdown.js";
 import { BENCH_KEYS, formatValue, runBench } from "../../bench/run.js";
 import { defaultModelName, resolveModelPath } from "../../models/index.js";
 import { UsageError, type Command } from "../command.js";
-import { parseInteger, threadsOption } from "../shared.js";
+import { gpuLayersOption, parseGpuLayers, parseInteger, threadsOption, warnIfNotOffloaded } from "../shared.js";
 
 export const benchCommand: Command = {
   name: "bench",
   summary: "Measure the cost of capture and steering, and llama-steer against llama.cpp's tools and node-llama-cpp, as side-by-side ratios",
-  usage: "llama-steer bench [--model NAME|PATH] [--reps N] [--threads N] [--only KEY,KEY] [--write FILE] [--json]",
+  usage: "llama-steer bench [--model NAME|PATH] [--reps N] [--threads N] [--gpu-layers N|all] [--only KEY,KEY] [--write FILE] [--json]",
   examples: [
     "llama-steer bench --write BENCHMARKS.md",
     "llama-steer bench --only capture_vs_prefill --reps 3 --json",
@@ -19,6 +19,7 @@ export const benchCommand: Command = {
     model: { type: "string", description: "model name from the manifest or a GGUF path (default: the default model)", valueName: "NAME|PATH" },
     reps: { type: "string", description: "paired repetitions per figure (default 5)", valueName: "N" },
     threads: threadsOption,
+    "gpu-layers": gpuLayersOption,
     only: { type: "string", description: `comma-separated keys: ${BENCH_KEYS.join(", ")}`, valueName: "KEYS" },
     write: { type: "string", description: "write the figures as Markdown to this file", valueName: "FILE" },
   },
@@ -29,7 +30,8 @@ export const benchCommand: Command = {
     const only = typeof values.only === "string" ? values.only.split(",").map((s) => s.trim()) : undefined;
     for (const k of only ?? []) if (!BENCH_KEYS.includes(k)) throw new UsageError(`unknown bench key "${k}"; known: ${BENCH_KEYS.join(", ")}`);
     const modelPath = await resolveModelPath((values.model as string | undefined) ?? defaultModelName(), { signal: io.signal });
-    const report = await runBench({ modelPath, reps, threads, only, signal: io.signal, log: io.log });
+    const gpuLayers = parseGpuLayers(values["gpu-layers"]);
+    const report = await runBench({ modelPath, reps, threads, gpuLayers, only, signal: io.signal, log: io.log, onLoaded: () => warnIfNotOffloaded(gpuLayers, io) });
     const command = `llama-steer ${["bench", ...process.argv.slice(3)].join(" ")}`;
     if (typeof values.write === "string") {
       await writeFile(values.write, benchMarkdown(report, command, keptSectionOf(await readFile(values.write, "utf8").catch(() => undefined))));
