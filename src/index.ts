@@ -1,5 +1,7 @@
 /** llama-steer: read and steer the residual stream of GGUF models through llama.cpp. */
 export { ErrorCodes, SteerError, isSteerError, type ErrorCode } from "./errors.js";
+export { backendReport } from "./engine/binding.js";
+export type { BackendReport, BinariesPackage, GpuAttempt, GpuOption, GpuType } from "./engine/backends.js";
 export { loadModel, SteerModel, type LoadModelOptions, type ModelInfo, type TokenizeOptions } from "./engine/model.js";
 export {
   SteerContext,

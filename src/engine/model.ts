@@ -6,13 +6,21 @@ import path from "node:path";
 import { ErrorCodes, SteerError, invalidArgument, isSteerError, type ErrorCode } from "../errors.js";
 import { assertInteger, assertKnownKeys, assertOptionalAbortSignal, assertString } from "../util/validate.js";
 import { loadAddon, type LogLevelName, type NativeAddon, type NativeModel, type NativeSampler, type NativeSamplerOptions } from "./binding.js";
+import type { GpuOption } from "./backends.js";
 import { SteerContext, type ContextOptions, type PromptInput } from "./context.js";
 import { checkModelFile } from "./modelFile.js";
 import { readOutputRow } from "../gguf/outputRow.js";
 
 export interface LoadModelOptions {
-  /** Layers to offload to a GPU backend; 0 keeps everything on the CPU. Default 0. */
+  /** Layers to offload to a GPU backend; -1 offloads all, 0 keeps everything on the CPU. Default 0. */
   gpuLayers?: number;
+  /**
+   * The GPU backend to load, once per process (the first model loaded decides; see backendReport()): "auto"
+   * picks what node-llama-cpp would pick on this machine, "cuda"/"vulkan"/"metal" one of its GPU packages,
+   * false the CPU only. A GPU package that does not load falls back to the CPU. Default: `$NODE_LLAMA_CPP_GPU`,
+   * else "auto".
+   */
+  gpu?: GpuOption;
   /** Memory-map the file instead of reading it. Default true. */
   useMmap?: boolean;
   /**
@@ -25,7 +33,7 @@ export interface LoadModelOptions {
   logLevel?: LogLevelName;
   signal?: AbortSignal;
 }
-const LOAD_KEYS = ["gpuLayers", "useMmap", "repack", "logLevel", "signal"] as const;
+const LOAD_KEYS = ["gpuLayers", "gpu", "useMmap", "repack", "logLevel", "signal"] as const;
 
 export interface ModelInfo {
   path: string;
@@ -71,7 +79,7 @@ export async function loadModel(modelPath: string, options: LoadModelOptions = {
   assertOptionalAbortSignal("signal", options.signal);
   const resolved = path.resolve(modelPath);
   const file = await checkModelFile(resolved);
-  const addon = await loadAddon(options.logLevel ?? "none");
+  const addon = await loadAddon(options.logLevel ?? "none", { gpu: options.gpu });
   options.signal?.throwIfAborted();
   addon.takeRecentLogs();
   let native: NativeModel;
