@@ -26,6 +26,12 @@ export interface BatchItem {
   logitsOf?: readonly number[];
   /** Chooses steering from the residual row of `layer` at the last prompt token. */
   decide?: { layer: number; choose: (row: Float32Array) => readonly ResolvedSpec[] };
+  /** This item's token budget, in place of the loop's `maxTokens`. */
+  maxTokens?: number;
+  /** This item's stop strings, in place of the loop's `stop`. */
+  stop?: readonly string[];
+  /** Ends this item alone (stopReason "aborted") and frees its sequence; the other items go on. */
+  signal?: AbortSignal;
 }
 
 export interface BatchResult extends GenerateResult {
@@ -47,6 +53,13 @@ export interface BatchLoopOptions {
   sharePrefixes?: boolean;
   signal?: AbortSignal;
   onDone?: (index: number, result: GenerateResult) => void;
+  /**
+   * Items that arrived since the last call, asked for whenever a sequence is free and every item so far has been
+   * admitted; they are numbered after the ones before them (in results and `onDone`). The loop ends once nothing runs
+   * and `pull` has nothing more. `room` is the number of free sequences; items beyond it wait their turn. With it,
+   * prompt prefixes are not shared (items are not known in advance).
+   */
+  pull?: (room: number) => readonly BatchItem[];
 }
 
 export interface BatchGeometry {
@@ -87,30 +100,33 @@ interface Entry {
 }
 
 export async function runBatchGeneration(native: NativeContext, model: NativeModel, geometry: BatchGeometry, items: readonly BatchItem[], options: BatchLoopOptions): Promise<BatchResult[]> {
-  items.forEach((item, i) => {
-    if (item.tokens.length + 1 >= geometry.nCtx) {
-      throw new SteerError(ErrorCodes.PROMPT_TOO_LONG, `Prompt ${i} has ${item.tokens.length} tokens but the context holds ${geometry.nCtx}`, { prompt: i });
-    }
-  });
+  items.forEach((item, i) => assertFits(item, i, geometry.nCtx));
+  const all = [...items];
   const results: BatchResult[] = new Array(items.length);
-  const share = options.sharePrefixes !== false && geometry.nSeqMax >= 2;
+  const share = options.sharePrefixes !== false && geometry.nSeqMax >= 2 && options.pull === undefined;
   const groups = share
     ? groupByPrefix(items.map((it) => it.tokens), (i, n) => !steeringTouchesPrefix(items[i].steer, n, items[i].tokens.length))
     : [{ prefix: new Int32Array(0), members: items.map((_, i) => i) }];
   native.clearMemory();
   for (const group of groups) {
-    await runGroup(native, model, geometry, items, group.prefix, group.members, options, results);
+    await runGroup(native, model, geometry, all, group.prefix, group.members, options, results);
   }
   return results;
+}
+
+function assertFits(item: BatchItem, i: number, nCtx: number): void {
+  if (item.tokens.length + 1 >= nCtx) {
+    throw new SteerError(ErrorCodes.PROMPT_TOO_LONG, `Prompt ${i} has ${item.tokens.length} tokens but the context holds ${nCtx}`, { prompt: i });
+  }
 }
 
 async function runGroup(
   native: NativeContext,
   model: NativeModel,
   geometry: BatchGeometry,
-  items: readonly BatchItem[],
+  items: BatchItem[],
   prefix: Int32Array,
-  members: readonly number[],
+  members: number[],
   options: BatchLoopOptions,
   results: BatchResult[],
 ): Promise<void> {
@@ -122,11 +138,26 @@ async function runGroup(
   const active: Slot[] = [];
   let next = 0;
   let cellsInUse = prefix.length;
-  const cellsFor = (i: number) => Math.min(items[i].tokens.length - prefix.length + options.maxTokens + 1, geometry.nCtx - prefix.length);
+  const maxTokensOf = (i: number) => items[i].maxTokens ?? options.maxTokens;
+  const cellsFor = (i: number) => Math.min(items[i].tokens.length - prefix.length + maxTokensOf(i) + 1, geometry.nCtx - prefix.length);
 
   const admit = () => {
+    if (options.pull && next >= members.length && freeSeqs.length > 0) {
+      for (const item of options.pull(freeSeqs.length)) {
+        assertFits(item, items.length, geometry.nCtx);
+        members.push(items.length);
+        items.push(item);
+      }
+    }
     while (next < members.length && freeSeqs.length > 0 && (active.length === 0 || cellsInUse + cellsFor(members[next]) <= geometry.nCtx)) {
       const item = members[next++];
+      if (items[item].signal?.aborted) {
+        // Cancelled while it waited: it never takes a sequence.
+        const result: BatchResult = { text: "", tokens: new Int32Array(0), promptTokens: items[item].tokens.length, stopReason: "aborted", timings: { prefillMs: 0, decodeMs: 0, tokensPerSecond: 0 } };
+        results[item] = result;
+        options.onDone?.(item, result);
+        continue;
+      }
       const seq = freeSeqs.pop()!;
       if (prefix.length > 0) native.copySequence(prefixSeq, seq, 0, prefix.length);
       const cells = cellsFor(item);
@@ -134,7 +165,7 @@ async function runGroup(
       const it = items[item];
       active.push({
         item, seq, promptLength: it.tokens.length, fed: prefix.length, position: prefix.length, lastToken: -1, redo: false, steer: it.steer,
-        generated: [], text: new StreamingText(options.stop, it.onText), cells, started: performance.now(), prefillDone: 0,
+        generated: [], text: new StreamingText(it.stop ?? options.stop, it.onText), cells, started: performance.now(), prefillDone: 0,
       });
     }
   };
@@ -163,6 +194,12 @@ async function runGroup(
   admit();
   while (active.length > 0) {
     throwIfAborted(options.signal);
+    const cancelled = active.filter((slot) => items[slot.item].signal?.aborted);
+    if (cancelled.length > 0) {
+      for (const slot of cancelled) finish(slot, "aborted");
+      admit();
+      continue;
+    }
     const entries = planDecode(active, items, geometry.nBatch);
     const captureLayers = [...new Set(entries.flatMap((e) => (e.capture ? captureLayersOf(items[e.slot.item]) : [])))].sort((a, b) => a - b);
     const captureRows = entries.flatMap((e, i) => (e.capture ? [i] : []));
@@ -201,7 +238,7 @@ async function runGroup(
           slot.logits = Float32Array.from(item.logitsOf, (t) => all[t]);
         }
       }
-      if (options.maxTokens === 0) {
+      if (maxTokensOf(slot.item) === 0) {
         finish(slot, "maxTokens");
         continue;
       }
@@ -212,7 +249,7 @@ async function runGroup(
       let reason: StopReason | undefined;
       if (model.isEndOfGeneration(token) && !options.ignoreEndOfGeneration) reason = "eog";
       else if (slot.text.push(model.tokenBytes(token, false))) reason = "stop";
-      else if (slot.generated.length >= options.maxTokens) reason = "maxTokens";
+      else if (slot.generated.length >= maxTokensOf(slot.item)) reason = "maxTokens";
       else if (slot.position >= geometry.nCtx) reason = "contextFull";
       if (reason) finish(slot, reason);
     }

@@ -7,7 +7,7 @@ import os from "node:os";
 import { ErrorCodes, SteerError, abortedError, invalidArgument } from "../errors.js";
 import { assertFiniteNumber, assertInteger, assertKnownKeys, assertOptionalAbortSignal, toFiniteVector } from "../util/validate.js";
 import type { NativeContext, NativeSampler } from "./binding.js";
-import { runBatchGeneration, type BatchResult } from "./batchGenerate.js";
+import { runBatchGeneration, type BatchItem, type BatchResult } from "./batchGenerate.js";
 import type { GenerateResult } from "./generate.js";
 import type { SteerModel } from "./model.js";
 import { validateCapturePositions, type CapturePositions } from "./positions.js";
@@ -127,15 +127,35 @@ export interface GenerateItem {
    * gated controller such as ASA runs: the decision comes from the same prompt's hidden state.
    */
   decide?: { layer: number; choose: (row: Float32Array) => readonly SteeringSpec[] };
+  /** This item's token budget. Default: the batch's `maxTokens`. */
+  maxTokens?: number;
+  /** This item's stop strings. Default: the batch's `stop`. */
+  stop?: readonly string[];
+  /** This item's sampling, field by field over the batch's. Default: the batch's. */
+  sampling?: SamplingOptions;
+  /** Ends this item alone: its result comes back with stopReason "aborted" and the others go on. Default none. */
+  signal?: AbortSignal;
 }
+const GENERATE_ITEM_KEYS = ["prompt", "steer", "onText", "capture", "decide", "logitsOf", "maxTokens", "stop", "sampling", "signal"] as const;
+
+/** How tokens are drawn; each field as in GenerateOptions. */
+export type SamplingOptions = Pick<GenerateOptions, "temperature" | "topK" | "topP" | "minP" | "seed" | "grammar">;
+const SAMPLING_KEYS = ["temperature", "topK", "topP", "minP", "seed", "grammar"] as const;
 
 export interface GenerateBatchOptions extends Omit<GenerateOptions, "steer" | "onText"> {
   /** Called as each item finishes (items finish out of order). */
   onDone?: (index: number, result: GenerateResult) => void;
   /** Decode prompt prefixes shared by several items once (default true). Results are the same either way. */
   sharePrefixes?: boolean;
+  /**
+   * Items that arrived while the batch runs (a server's new requests): asked for whenever a sequence is free and
+   * every item so far has started, with the number of free sequences (`room`); numbered after the ones before them
+   * in the results and `onDone`. The batch ends once nothing runs and `pull` returns nothing. With it, prefixes are
+   * not shared and steering always goes through the per-row path. Default none.
+   */
+  pull?: (room: number) => readonly GenerateItem[];
 }
-const GENERATE_BATCH_KEYS = ["maxTokens", "stop", "temperature", "topK", "topP", "minP", "seed", "grammar", "ignoreEndOfGeneration", "signal", "onDone", "sharePrefixes"] as const;
+const GENERATE_BATCH_KEYS = ["maxTokens", "stop", "temperature", "topK", "topP", "minP", "seed", "grammar", "ignoreEndOfGeneration", "signal", "onDone", "sharePrefixes", "pull"] as const;
 
 export type GenerateBatchResult = BatchResult;
 
@@ -256,13 +276,15 @@ export class SteerContext {
       const maxTokens = options.maxTokens ?? 256;
       assertInteger("maxTokens", maxTokens, 0);
       const stop = options.stop ?? [];
-      if (!Array.isArray(stop) || !stop.every((s) => typeof s === "string" && s.length > 0)) throw invalidArgument("stop", "an array of non-empty strings", stop);
+      assertStops("stop", stop);
       const temperature = options.temperature ?? 0;
       assertFiniteNumber("temperature", temperature, 0, 100);
+      if (options.pull !== undefined && typeof options.pull !== "function") throw invalidArgument("pull", "a function", options.pull);
       const { nLayer, nEmbd, nVocab } = this.model.info;
-      const prepared = (items as readonly GenerateItem[]).map((item, i) => {
+      const samplers: NativeSampler[] = [];
+      const prepare = (item: GenerateItem, i: number): BatchItem => {
         if (item === null || typeof item !== "object") throw invalidArgument(`items[${i}]`, "an object {prompt, steer?, onText?, capture?, decide?}", item);
-        assertKnownKeys(`items[${i}]`, item, ["prompt", "steer", "onText", "capture", "decide", "logitsOf"]);
+        assertKnownKeys(`items[${i}]`, item, GENERATE_ITEM_KEYS);
         const logitsOf = item.logitsOf === undefined ? undefined : [...item.logitsOf];
         logitsOf?.forEach((t, k) => assertInteger(`items[${i}].logitsOf[${k}]`, t, 0, nVocab - 1));
         const capture = item.capture === undefined ? undefined : [...new Set(item.capture)];
@@ -274,36 +296,59 @@ export class SteerContext {
           if (typeof choose !== "function") throw invalidArgument(`items[${i}].decide.choose`, "a function", choose);
           decide = { layer, choose: (row: Float32Array) => resolveSpecs(choose(row), nLayer, nEmbd, `items[${i}].decide result`) };
         }
-        return { tokens: this.tokenizeAll([item.prompt])[0], steer: resolveSpecs(item.steer, nLayer, nEmbd, `items[${i}].steer`), onText: item.onText, capture, decide, logitsOf };
-      });
-      const samplers = prepared.map(() =>
-        this.model.createSampler({
-          temperature,
-          topK: options.topK ?? 40,
-          topP: options.topP ?? 0.95,
-          minP: options.minP ?? 0.05,
-          seed: options.seed ?? 42,
-          grammar: options.grammar,
-        }),
-      );
-      // Steering that every item applies to every token is the same as llama.cpp's control vector, which
-      // adds inside the graph instead of splitting it (doctor's cvec_equals_hook): use it, it is free.
-      const shared = this.userControlVector ? undefined : alwaysOnShared(prepared.map((p) => p.steer), prepared.some((p) => p.decide !== undefined));
-      if (shared) {
-        const data = new Float32Array((nLayer - 1) * nEmbd);
-        for (const spec of shared) for (let k = 0; k < nEmbd; k++) data[(spec.layer - 1) * nEmbd + k] += spec.vector[k];
-        applyControlVector(this.native, data, shared.map((s) => s.layer));
-      }
+        if (item.maxTokens !== undefined) assertInteger(`items[${i}].maxTokens`, item.maxTokens, 0);
+        if (item.stop !== undefined) assertStops(`items[${i}].stop`, item.stop);
+        assertOptionalAbortSignal(`items[${i}].signal`, item.signal);
+        const sampling = item.sampling ?? {};
+        if (sampling === null || typeof sampling !== "object") throw invalidArgument(`items[${i}].sampling`, "an object of sampling options", sampling);
+        assertKnownKeys(`items[${i}].sampling`, sampling, SAMPLING_KEYS);
+        if (sampling.temperature !== undefined) assertFiniteNumber(`items[${i}].sampling.temperature`, sampling.temperature, 0, 100);
+        const tokens = this.tokenizeAll([item.prompt])[0];
+        const steer = resolveSpecs(item.steer, nLayer, nEmbd, `items[${i}].steer`);
+        const sampler = this.model.createSampler({
+          temperature: sampling.temperature ?? temperature,
+          topK: sampling.topK ?? options.topK ?? 40,
+          topP: sampling.topP ?? options.topP ?? 0.95,
+          minP: sampling.minP ?? options.minP ?? 0.05,
+          seed: sampling.seed ?? options.seed ?? 42,
+          grammar: sampling.grammar ?? options.grammar,
+        });
+        samplers.push(sampler);
+        return { tokens, steer, sampler, onText: item.onText, capture, decide, logitsOf, maxTokens: item.maxTokens, stop: item.stop, signal: item.signal };
+      };
       try {
-        return await runBatchGeneration(
-          this.native,
-          this.model.native,
-          { nBatch: this.batchSize, nCtx: this.contextSize, nSeqMax: this.sequences, nEmbd },
-          prepared.map((p, i) => ({ ...p, steer: shared ? [] : p.steer, sampler: samplers[i] })),
-          { maxTokens, stop, signal, onDone: options.onDone, sharePrefixes: options.sharePrefixes, ignoreEndOfGeneration: options.ignoreEndOfGeneration === true },
-        );
+        const prepared = (items as readonly GenerateItem[]).map(prepare);
+        // Steering that every item applies to every token is the same as llama.cpp's control vector, which
+        // adds inside the graph instead of splitting it (doctor's cvec_equals_hook): use it, it is free.
+        const shared =
+          this.userControlVector || options.pull !== undefined ? undefined : alwaysOnShared(prepared.map((p) => p.steer), prepared.some((p) => p.decide !== undefined));
+        if (shared) {
+          const data = new Float32Array((nLayer - 1) * nEmbd);
+          for (const spec of shared) for (let k = 0; k < nEmbd; k++) data[(spec.layer - 1) * nEmbd + k] += spec.vector[k];
+          applyControlVector(this.native, data, shared.map((s) => s.layer));
+        }
+        let count = prepared.length;
+        const pull = options.pull;
+        try {
+          return await runBatchGeneration(
+            this.native,
+            this.model.native,
+            { nBatch: this.batchSize, nCtx: this.contextSize, nSeqMax: this.sequences, nEmbd },
+            prepared.map((p) => (shared ? { ...p, steer: [] } : p)),
+            {
+              maxTokens,
+              stop,
+              signal,
+              onDone: options.onDone,
+              sharePrefixes: options.sharePrefixes,
+              ignoreEndOfGeneration: options.ignoreEndOfGeneration === true,
+              pull: pull ? (room) => pull(room).map((item) => prepare(item, count++)) : undefined,
+            },
+          );
+        } finally {
+          if (shared) this.native.setControlVector(null);
+        }
       } finally {
-        if (shared) this.native.setControlVector(null);
         for (const s of samplers) s.dispose();
       }
     });
@@ -434,6 +479,10 @@ function alwaysOnShared(lists: readonly (readonly ResolvedSpec[])[], anyDecide: 
     return b.length === first.length && b.every((s, i) => s === first[i] || (s.layer === first[i].layer && s.positions === "all" && s.vector.every((x, k) => x === first[i].vector[k])));
   };
   return lists.every(same) ? first : undefined;
+}
+
+function assertStops(name: string, stop: unknown): void {
+  if (!Array.isArray(stop) || !stop.every((s) => typeof s === "string" && s.length > 0)) throw invalidArgument(name, "an array of non-empty strings", stop);
 }
 
 function topLogProbs(logits: Float32Array, k: number, text: (token: number) => string): TokenLogProb[] {

@@ -1,6 +1,7 @@
 /** Generation results and the streaming text decoder with stop strings. The loop is in batchGenerate.ts. */
 
-export type StopReason = "eog" | "stop" | "maxTokens" | "contextFull";
+/** "aborted": the item's own signal ended it (batched generation only; the other items went on). */
+export type StopReason = "eog" | "stop" | "maxTokens" | "contextFull" | "aborted";
 
 export interface GenerateResult {
   /** Generated text, without the stop string that ended it. */

@@ -1,0 +1,86 @@
+// The engine pieces the server stands on: per-item budgets, stops and sampling in one batch, items pulled into a
+// running batch, and an item's own abort freeing its sequence while the others go on, each checked against the
+// same item generated alone.
+import { afterAll, beforeAll, expect, test } from "vitest";
+
+import type { SteerContext } from "../../src/engine/context.js";
+import type { SteerModel } from "../../src/engine/model.js";
+import { seededVector } from "../../src/util/arrays.js";
+import { loadSynthetic } from "../helpers/models.js";
+
+let model: SteerModel;
+let ctx: SteerContext;
+const PROMPTS = ["the weather in the city today", "send a message to my contact", "what is the price of a flight", "open the file in my folder"];
+
+beforeAll(async () => {
+  model = await loadSynthetic("qwen2");
+  ctx = await model.createContext({ contextSize: 1024, batchSize: 128, sequences: 3, threads: 2 });
+});
+afterAll(async () => {
+  await model?.dispose();
+});
+
+test("per-item maxTokens, stop and sampling give what each item gives alone", async () => {
+  const alone = [
+    await ctx.generate(PROMPTS[0], { maxTokens: 5 }),
+    await ctx.generate(PROMPTS[1], { maxTokens: 12, temperature: 0.9, seed: 7 }),
+    await ctx.generate(PROMPTS[2], { maxTokens: 9 }),
+  ];
+  const stop = alone[2].text.slice(3, 6);
+  const stopped = await ctx.generate(PROMPTS[2], { maxTokens: 9, stop: [stop] });
+  const batch = await ctx.generateBatch(
+    [
+      { prompt: PROMPTS[0], maxTokens: 5 },
+      { prompt: PROMPTS[1], maxTokens: 12, sampling: { temperature: 0.9, seed: 7 } },
+      { prompt: PROMPTS[2], maxTokens: 9, stop: [stop] },
+    ],
+    { maxTokens: 30 },
+  );
+  expect(batch[0].tokens.length).toBe(alone[0].tokens.length);
+  expect(batch.map((r) => r.text)).toEqual([alone[0].text, alone[1].text, stopped.text]);
+  expect(batch[2].stopReason).toBe("stop");
+});
+
+test("items pulled while a batch runs join it, keep their numbers and match their solo results", async () => {
+  const vector = seededVector(model.info.nEmbd, 5, 3);
+  const steer = [{ layer: 1, vector, strength: 2 }];
+  const solo = await Promise.all(PROMPTS.map((p, i) => ctx.generate(p, { maxTokens: 8 + i, steer: i === 3 ? steer : undefined })));
+  const queue = PROMPTS.slice(1).map((prompt, k) => ({ prompt, maxTokens: 9 + k, ...(k === 2 ? { steer } : {}) }));
+  const rooms: number[] = [];
+  const done: number[] = [];
+  let decodes = 0;
+  const results = await ctx.generateBatch([{ prompt: PROMPTS[0], maxTokens: 8, onText: () => decodes++ }], {
+    // One new item per call, and only after the first item has produced text: they arrive while it runs.
+    pull: (room) => {
+      rooms.push(room);
+      return decodes > 0 && queue.length > 0 ? [queue.shift()!] : [];
+    },
+    onDone: (i) => done.push(i),
+  });
+  expect(results.map((r) => r.text)).toEqual(solo.map((r) => r.text));
+  expect(done.sort()).toEqual([0, 1, 2, 3]);
+  expect(Math.max(...rooms)).toBeLessThanOrEqual(3);
+});
+
+test("an item's own signal ends it alone with stopReason aborted; a waiting one never starts", async () => {
+  const solo = await ctx.generate(PROMPTS[1], { maxTokens: 20 });
+  const stopFirst = new AbortController();
+  const neverStarted = new AbortController();
+  neverStarted.abort(new Error("gone before it started"));
+  let seen = 0;
+  const results = await ctx.generateBatch(
+    [
+      { prompt: PROMPTS[0], signal: stopFirst.signal, onText: () => ++seen === 2 && stopFirst.abort(new Error("client left")) },
+      { prompt: PROMPTS[1] },
+      { prompt: PROMPTS[2], signal: neverStarted.signal },
+    ],
+    { maxTokens: 20 },
+  );
+  expect(results[0].stopReason).toBe("aborted");
+  expect(results[0].tokens.length).toBeLessThan(20);
+  expect(results[1].text).toBe(solo.text);
+  expect(results[2]).toMatchObject({ stopReason: "aborted", text: "" });
+  expect(results[2].tokens.length).toBe(0);
+  // The context is free for the next call.
+  expect((await ctx.generate(PROMPTS[1], { maxTokens: 20 })).text).toBe(solo.text);
+});
