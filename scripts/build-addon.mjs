@@ -13,14 +13,10 @@
 import { spawnSync } from "node:child_process";
 import { createHash } from "node:crypto";
 import { closeSync, existsSync, mkdirSync, openSync, readdirSync, readFileSync, writeFileSync } from "node:fs";
-import { createRequire } from "node:module";
 import path from "node:path";
-import { fileURLToPath, pathToFileURL } from "node:url";
 
-import { extractLlamaSource } from "./llama-source.mjs";
+import { llamaSource, packageDir, prebuiltInputs, root } from "./addon-inputs.mjs";
 
-const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "..");
-const require = createRequire(path.join(root, "package.json"));
 const args = new Set(process.argv.slice(2));
 const fromSource = args.has("--from-source") || process.env.LLAMA_STEER_FROM_SOURCE === "1";
 const sanitize = args.has("--sanitize") || process.env.LLAMA_STEER_SANITIZE === "1";
@@ -35,77 +31,30 @@ function fail(message) {
   process.exit(1);
 }
 
-function packageDir(name) {
-  let dir = path.dirname(require.resolve(name));
-  while (!existsSync(path.join(dir, "package.json")) || JSON.parse(readFileSync(path.join(dir, "package.json"), "utf8")).name !== name) {
-    const parent = path.dirname(dir);
-    if (parent === dir) fail(`cannot find the folder of ${name}`);
-    dir = parent;
-  }
-  return dir;
-}
-
-function platformPackageName() {
-  const arch = process.arch;
-  if (process.platform === "linux") return `@node-llama-cpp/linux-${arch === "arm" ? "armv7l" : arch}`;
-  if (process.platform === "darwin") return arch === "arm64" ? "@node-llama-cpp/mac-arm64-metal" : "@node-llama-cpp/mac-x64";
-  if (process.platform === "win32") return `@node-llama-cpp/win-${arch}`;
-  return undefined;
-}
-
-/** The bundled llama.cpp source (headers, or the whole tree), extracted once per tag. */
-function llamaSource(nlcDir, whole) {
+async function main() {
+  let napiDir, cmakeJs;
   try {
-    return extractLlamaSource(nlcDir, { root, whole });
+    napiDir = packageDir("node-addon-api");
+    cmakeJs = path.join(packageDir("cmake-js"), "bin", "cmake-js");
   } catch (e) {
     fail(e.message);
   }
-}
-
-async function prebuiltLibraries() {
-  const name = platformPackageName();
-  if (!name) fail(`no prebuilt llama.cpp for ${process.platform}-${process.arch}; run with --from-source`);
-  let binsDir;
-  try {
-    const mod = await import(pathToFileURL(path.join(packageDir(name), "dist", "index.js")).href);
-    binsDir = mod.getBinsDir().binsDir;
-  } catch (e) {
-    fail(`${name} is not installed (${e.message}); install it or run with --from-source`);
-  }
-  const platformDir = readdirSync(binsDir).map((d) => path.join(binsDir, d)).find((d) => existsSync(d) && readdirSync(d).some((f) => /^(lib)?llama[.\w-]*\.(so|dylib|lib)$/.test(f)));
-  if (!platformDir) fail(`no libllama found under ${binsDir}`);
-  const files = readdirSync(platformDir);
-  const pick = (re, what) => {
-    const f = files.find((x) => re.test(x));
-    if (!f) fail(`no ${what} in ${platformDir}`);
-    return path.join(platformDir, f);
-  };
-  const ext = process.platform === "win32" ? "lib" : process.platform === "darwin" ? "dylib" : "so";
-  const libs = [
-    pick(new RegExp(`^(lib)?llama(\\.v[\\d.]+)?\\.${ext}$`), "libllama"),
-    pick(new RegExp(`^(lib)?ggml(\\.v[\\d.]+)?\\.${ext}$`), "libggml"),
-    pick(new RegExp(`^(lib)?ggml-base(\\.v[\\d.]+)?\\.${ext}$`), "libggml-base"),
-  ];
-  return { platformDir, libs };
-}
-
-async function main() {
-  const nlcDir = packageDir("node-llama-cpp");
-  const napiDir = packageDir("node-addon-api");
-  const cmakeJs = path.join(packageDir("cmake-js"), "bin", "cmake-js");
   const defines = [`--CDNODE_ADDON_API_DIR=${napiDir}`];
   let inputs;
-  if (fromSource) {
-    const src = llamaSource(nlcDir, true);
-    defines.push(`--CDLLAMA_SOURCE_DIR=${src.dir}`);
-    inputs = { mode: "source", tag: src.tag };
-  } else {
-    const headers = llamaSource(nlcDir, false);
-    const { platformDir, libs } = await prebuiltLibraries();
-    defines.push(`--CDLLAMA_INCLUDE_DIRS=${path.join(headers.dir, "include")};${path.join(headers.dir, "ggml", "include")}`);
-    defines.push(`--CDLLAMA_LIBRARIES=${libs.join(";")}`);
-    defines.push(`--CDLLAMA_RUNPATH=${platformDir}`);
-    inputs = { mode: "prebuilt", tag: headers.tag, platformDir };
+  try {
+    if (fromSource) {
+      const src = llamaSource(true);
+      defines.push(`--CDLLAMA_SOURCE_DIR=${src.dir}`);
+      inputs = { mode: "source", tag: src.tag };
+    } else {
+      const { tag, platformDir, libs, includeDirs } = await prebuiltInputs();
+      defines.push(`--CDLLAMA_INCLUDE_DIRS=${includeDirs.join(";")}`);
+      defines.push(`--CDLLAMA_LIBRARIES=${libs.join(";")}`);
+      defines.push(`--CDLLAMA_RUNPATH=${platformDir}`);
+      inputs = { mode: "prebuilt", tag, platformDir };
+    }
+  } catch (e) {
+    fail(e.message);
   }
   if (sanitize) defines.push("--CDLLAMA_STEER_SANITIZE=ON");
   const sources = ["CMakeLists.txt", ...readdirSync(path.join(root, "native")).map((f) => path.join("native", f))].sort();

@@ -152,7 +152,8 @@ export function backendReport(): BackendReport | undefined {
 
 /** Where the addon is loaded from: `$LLAMA_STEER_ADDON` (e.g. the AddressSanitizer build), else build/Release. */
 export function nativeAddonPath(): string {
-  return process.env.LLAMA_STEER_ADDON ?? path.join(packageRoot(), "build", "Release", "llama_steer.node");
+  const fromEnv = process.env.LLAMA_STEER_ADDON;
+  return fromEnv ? path.resolve(fromEnv) : path.join(packageRoot(), "build", "Release", "llama_steer.node");
 }
 
 export interface LoadAddonOptions {
