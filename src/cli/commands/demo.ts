@@ -18,8 +18,9 @@ export const demoCommand: Command = {
     subset: { type: "string", description: "keep every K-th sample of each split (default 5)", valueName: "K" },
     report: { type: "string", description: "HTML report path (default llama-steer-demo.html)", valueName: "FILE" },
   },
-  run(values, positionals, io) {
-    return evalCommand.run(
+  async run(values, positionals, io) {
+    const started = Date.now();
+    const report = await evalCommand.run(
       {
         model: values.model,
         threads: values.threads,
@@ -35,5 +36,8 @@ export const demoCommand: Command = {
       positionals,
       io,
     );
+    const seconds = Math.round((Date.now() - started) / 1000);
+    io.print(`demo finished in ${Math.floor(seconds / 60)} min ${seconds % 60} s`);
+    return { ...(report as object), demo_wall_s: seconds };
   },
 };
