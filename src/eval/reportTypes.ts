@@ -71,6 +71,11 @@ export interface EvalReport {
   /** Mean change of the trigger token's logit under +v, −v and a norm-matched random vector. */
   logit_shift?: LogitShift[] | LogitShift;
   by_domain?: { baseline: Record<string, MetricsRecord>; steered?: Record<string, MetricsRecord> };
+  /**
+   * Metrics by the samples' `source`, `category` and `label` (see src/eval/breakdowns.ts), for the baseline and,
+   * when it ran, the steered run. A grouping no sample carries is absent.
+   */
+  breakdowns?: { baseline: BreakdownRecords; steered?: BreakdownRecords };
   /** Probe AUC per layer (from the sweep that chose the layer), when known. */
   layer_auc?: { layer: number; auc: number; auc_shuffled: number }[];
   /** Tool choice: counts[expected][predicted], predicted "none" when no valid call. */
@@ -93,6 +98,12 @@ export interface EvalReport {
     command: string;
     date: string;
   };
+}
+
+export interface BreakdownRecords {
+  by_source?: Record<string, MetricsRecord>;
+  by_category?: Record<string, MetricsRecord>;
+  by_label?: Record<string, MetricsRecord>;
 }
 
 export interface PairedComparisonRecord {

@@ -19,6 +19,8 @@ export const HEADLINE_METRICS: readonly { key: MetricKey; label: string; higherI
   { key: "args_acc", label: "Arguments accuracy", higherIsBetter: true },
   { key: "success_precision", label: "Success precision", higherIsBetter: true },
   { key: "success_recall", label: "Success recall", higherIsBetter: true },
+  { key: "args_match_acc", label: "Argument values", higherIsBetter: true },
+  { key: "exact_success", label: "Exact success", higherIsBetter: true },
 ];
 
 export type MetricKey = Exclude<keyof MetricsRecord, "counts" | "n">;

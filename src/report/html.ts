@@ -7,7 +7,7 @@ import { examplesSection, reproducibilityFooter } from "./examples.js";
 import { gapBucketFigure, layerAucFigure, sweepFigure } from "./figures.js";
 import { escapeHtml, formatCount, formatNumber, isObject, safeString, toNumber } from "./format.js";
 import { REPORT_CSS } from "./style.js";
-import { ablationTable, confusionTable, domainTable, headlineTable, logitShiftTable } from "./tables.js";
+import { ablationTable, breakdownTables, confusionTable, domainTable, headlineTable, logitShiftTable } from "./tables.js";
 
 interface Section {
   id: string;
@@ -24,6 +24,7 @@ export function renderHtmlReport(report: EvalReport): string {
     { id: "headline", heading: isObject(r.steered) ? "Baseline against steered" : "Baseline", body: section(() => headlineTable(r)) },
     { id: "sweeps", heading: "Sweeps", body: figures.length > 0 ? `<div class="figures">${figures.join("")}</div>` : "" },
     { id: "domains", heading: "By domain", body: section(() => domainTable(r)) },
+    { id: "breakdowns", heading: "By source, category and label", body: section(() => breakdownTables(r)) },
     { id: "ablations", heading: "Ablations", body: section(() => ablationTable(r)) },
     { id: "logit-shift", heading: "Logit shift of the trigger token", body: section(() => logitShiftTable(r)) },
     { id: "confusion", heading: "Tool confusion", body: section(() => confusionTable(r)) },

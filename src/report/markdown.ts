@@ -47,6 +47,7 @@ export function renderMarkdownSummary(report: EvalReport): string {
       isObject(c) ? `${label} ${formatCount(c.better)} better / ${formatCount(c.worse)} worse (p = ${formatPValue(c.p_value)})` : `${label} —`;
     lines.push(`Paired, ${plain(name).replace(/_/g, " ")}: ${part("decisions", pair.decision)}; ${part("outcomes", pair.outcome)}`);
   }
+  lines.push(...breakdownLines(r));
   const ablations = isObject(r.ablations) ? Object.entries(r.ablations) : [];
   if (ablations.length > 0) {
     lines.push("", "Ablations:");
@@ -98,6 +99,25 @@ function bestLayer(r: EvalReport): string | undefined {
 function selectionNote(r: EvalReport): string {
   if (!isObject(r.selection)) return "";
   return ` (on VAL by ${plain(r.selection.rule)}${r.selection.fallback === true ? ", which refused every point: mcc chose" : ""})`;
+}
+
+/** One line per breakdown (source, category, label): each group's exact success, with the steered value when present. */
+function breakdownLines(r: EvalReport): string[] {
+  const b = isObject(r.breakdowns) ? r.breakdowns : undefined;
+  if (!b || !isObject(b.baseline)) return [];
+  const steered: Record<string, unknown> = isObject(b.steered) ? b.steered : {};
+  const lines: string[] = [];
+  for (const [key, title] of [["by_source", "source"], ["by_category", "category"], ["by_label", "label"]] as const) {
+    const groups = b.baseline[key];
+    if (!isObject(groups)) continue;
+    const steeredGroups: Record<string, unknown> = isObject(steered[key]) ? steered[key] : {};
+    const parts = Object.entries(groups).map(([name, m]) => {
+      const after = name in steeredGroups ? ` → ${formatRatio(metricOf(steeredGroups[name], "exact_success"))}` : "";
+      return `${plain(name)} ${formatRatio(metricOf(m, "exact_success"))}${after} (n = ${formatCount(metricOf(m, "n"))})`;
+    });
+    if (parts.length > 0) lines.push(`Exact success by ${title}: ${parts.join(", ")}`);
+  }
+  return lines;
 }
 
 function ablationLine(name: string, record: unknown, r: EvalReport): string {

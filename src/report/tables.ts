@@ -21,7 +21,7 @@ import {
 } from "./format.js";
 
 /** The few metrics that fit in the wide per-domain and ablation tables. */
-const COMPACT_METRICS = HEADLINE_METRICS.filter((m) => (["f1", "mcc", "precision", "recall", "fpr", "success_recall"] as MetricKey[]).includes(m.key));
+const COMPACT_METRICS = HEADLINE_METRICS.filter((m) => (["f1", "mcc", "precision", "recall", "fpr", "success_recall", "exact_success"] as MetricKey[]).includes(m.key));
 
 export function headlineTable(report: EvalReport): string {
   const steered = isObject(report.steered) ? report.steered : undefined;
@@ -49,18 +49,38 @@ export function headlineTable(report: EvalReport): string {
 }
 
 export function domainTable(report: EvalReport): string {
-  const byDomain = report.by_domain;
-  if (!isObject(byDomain)) return "";
-  const baseline = isObject(byDomain.baseline) ? byDomain.baseline : {};
-  const steered = isObject(byDomain.steered) ? byDomain.steered : undefined;
-  const domains = [...new Set([...Object.keys(baseline), ...Object.keys(steered ?? {})])].sort((a, b) => a.localeCompare(b));
-  if (domains.length === 0) return "";
+  return groupTable(report.by_domain, "Domain", "Per domain");
+}
+
+/** The breakdowns by source, category and label (see src/eval/breakdowns.ts), one table each. */
+export function breakdownTables(report: EvalReport): string {
+  const b = report.breakdowns;
+  if (!isObject(b)) return "";
+  const baseline: Record<string, unknown> = isObject(b.baseline) ? b.baseline : {};
+  const steered: Record<string, unknown> | undefined = isObject(b.steered) ? b.steered : undefined;
+  const groupings = [
+    ["by_source", "Source", "Per source"],
+    ["by_category", "Category", "Per benchmark category"],
+    ["by_label", "Label", "Per label (e.g. the kind of answer expected)"],
+  ] as const;
+  return groupings
+    .map(([key, column, caption]) => groupTable({ baseline: baseline[key] as Record<string, MetricsRecord>, steered: steered?.[key] as Record<string, MetricsRecord> | undefined }, column, caption))
+    .join("");
+}
+
+/** One row per group, the compact metrics as columns; baseline, and steered with Δ when present. */
+function groupTable(groups: unknown, column: string, caption: string): string {
+  if (!isObject(groups)) return "";
+  const baseline: Record<string, unknown> = isObject(groups.baseline) ? groups.baseline : {};
+  const steered: Record<string, unknown> | undefined = isObject(groups.steered) ? groups.steered : undefined;
+  const names = [...new Set([...Object.keys(baseline), ...Object.keys(steered ?? {})])].sort((a, b) => a.localeCompare(b));
+  if (names.length === 0) return "";
   const span = steered ? 3 : 1;
   const groupHead = COMPACT_METRICS.map((m) => `<th scope="colgroup" colspan="${span}">${escapeHtml(m.label)}</th>`).join("");
   const subHead = steered ? COMPACT_METRICS.map(() => `<th scope="col">Base</th><th scope="col">Steer</th><th scope="col">Δ</th>`).join("") : COMPACT_METRICS.map(() => `<th scope="col">Base</th>`).join("");
-  const rows = domains.map((domain) => {
-    const base = baseline[domain];
-    const steer = steered?.[domain];
+  const rows = names.map((name) => {
+    const base = baseline[name];
+    const steer = steered?.[name];
     const n = steered ? `${formatCount(metricOf(base, "n"))} / ${formatCount(metricOf(steer, "n"))}` : formatCount(metricOf(base, "n"));
     const cells = COMPACT_METRICS.flatMap(({ key, higherIsBetter }) => {
       const b = metricOf(base, key);
@@ -68,9 +88,9 @@ export function domainTable(report: EvalReport): string {
       const s = metricOf(steer, key);
       return [numberCell(formatRatio(b)), numberCell(formatRatio(s)), deltaCell(s - b, higherIsBetter)];
     });
-    return `<tr><th scope="row">${escapeHtml(domain)}</th>${numberCell(n)}${cells.join("")}</tr>`;
+    return `<tr><th scope="row">${escapeHtml(name)}</th>${numberCell(n)}${cells.join("")}</tr>`;
   });
-  return `<div class="scroll"><table class="domains"><caption>Per domain${steered ? ", baseline against steered" : ""}.</caption><thead><tr><th scope="col" rowspan="2">Domain</th><th scope="col" rowspan="2">n</th>${groupHead}</tr><tr>${subHead}</tr></thead><tbody>${rows.join("")}</tbody></table></div>`;
+  return `<div class="scroll"><table class="domains"><caption>${escapeHtml(caption)}${steered ? ", baseline against steered" : ""}.</caption><thead><tr><th scope="col" rowspan="2">${escapeHtml(column)}</th><th scope="col" rowspan="2">n</th>${groupHead}</tr><tr>${subHead}</tr></thead><tbody>${rows.join("")}</tbody></table></div>`;
 }
 
 export function ablationTable(report: EvalReport): string {

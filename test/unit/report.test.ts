@@ -254,9 +254,9 @@ describe("renderMarkdownSummary", () => {
     expect(text).toContain("Logit shift at α = 4: +v +2.960, −v −2.710, random −0.050 (p = 1.1e-14, n = 240)");
     expect(text).toMatch(/- no gate \(always \+v\): F1 0\.\d{3} \([+−]0\.\d{3} vs baseline, [+−]0\.\d{3} vs steered\)/);
     expect(text.split("\n").filter((l) => l.startsWith("- "))).toHaveLength(3);
-    // Columns are padded: every table row has the same width.
+    // Columns are padded: every table row has the same width (14 headline metrics, the header and the rule).
     const rows = text.split("\n").filter((l) => l.startsWith("|"));
-    expect(rows).toHaveLength(14);
+    expect(rows).toHaveLength(16);
     expect(new Set(rows.map((r) => r.length)).size).toBe(1);
   });
 
