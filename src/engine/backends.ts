@@ -66,7 +66,7 @@ export interface BackendLoader {
   loadBackends(binsDir?: string): boolean;
   loadBackendFile(file: string): boolean;
   takeRecentLogs(): string[];
-  backendInfo(): { devices: { type: string }[] };
+  backendInfo(): { devices: { name: string; type: string }[] };
 }
 
 const GPU_OFF = ["false", "off", "none", "disable", "disabled"];
@@ -167,6 +167,14 @@ function lastError(logs: string[], file: string): string | undefined {
 
 const hasGpuDevice = (addon: BackendLoader) => addon.backendInfo().devices.some((d) => d.type === "gpu" || d.type === "igpu");
 
+/** The kind of the first GPU device registered ("CUDA0", "Vulkan0", "MTL0"/"Metal"), if any. */
+function gpuDeviceType(addon: BackendLoader): GpuType | undefined {
+  const device = addon.backendInfo().devices.find((d) => d.type === "gpu" || d.type === "igpu");
+  if (!device) return undefined;
+  const name = device.name.toLowerCase();
+  return name.startsWith("vulkan") ? "vulkan" : name.startsWith("mtl") || name.startsWith("metal") ? "metal" : "cuda";
+}
+
 /**
  * Loads the CPU backend and, if chosen and installed, one GPU backend. Throws ADDON_LOAD_FAILED only when no
  * CPU backend loads; a GPU backend that does not load falls back to the CPU with `fallbackReason`.
@@ -190,13 +198,12 @@ export async function loadBackendBinaries(addon: BackendLoader, option?: GpuOpti
   const candidates = gpu === false ? [] : gpu === "auto" ? (installed.size > 0 ? await autoCandidates().catch(() => []) : []) : [gpu];
   const attempts: GpuAttempt[] = [];
   let loadedGpu: BackendReport["loadedGpu"] = null;
-  for (const type of candidates) {
+  // A GPU backend that came with the CPU's: Metal in macOS arm64's only package, or a llama.cpp built with its
+  // GPU backend linked in ($LLAMA_STEER_LLAMA_LIB_DIR builds, e.g. scripts/device-check.sh).
+  const builtIn = gpu === false ? undefined : gpuDeviceType(addon);
+  if (builtIn) loadedGpu = { gpu: builtIn, package: cpu?.name ?? "(linked with libllama)", file: cpu?.dir ?? "" };
+  for (const type of loadedGpu ? [] : candidates) {
     if (loadedGpu) break;
-    // Metal ships inside macOS arm64's only package, whose plugins loaded with the CPU's.
-    if (hasGpuDevice(addon)) {
-      loadedGpu = { gpu: type, package: cpu?.name ?? "", file: cpu?.dir ?? "" };
-      break;
-    }
     const names = gpuPackageNames(type);
     if (names.length === 0) attempts.push({ gpu: type, package: "", ok: false, error: `node-llama-cpp ships no ${GPU_NAMES[type]} binaries for ${process.platform}-${process.arch}` });
     for (const name of names) {
