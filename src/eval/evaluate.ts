@@ -16,6 +16,7 @@ import { renderSamples } from "./prompts.js";
 import type { EvalExample, EvalReport, LogitShift, MetricsRecord } from "./reportTypes.js";
 import { GenerationJournal } from "./journal.js";
 import { pairedComparison } from "./paired.js";
+import { breakdownMetrics } from "./breakdowns.js";
 import { runSamples, type RunResult, type SampleOutcome } from "./runner.js";
 
 export type ControllerName = "asa" | "always" | "none";
@@ -71,6 +72,7 @@ export async function runEvaluation(ctx: SteerContext, options: EvaluationOption
     settings: { format: options.format.name, controller: options.controller, max_tokens: options.maxTokens, seed: options.seed ?? 0 },
     baseline: toRecord(baseline.metrics),
     by_domain: { baseline: baseline.byDomain },
+    breakdowns: { baseline: breakdownMetrics(samples, baseline.outcomes) },
     datasetHash: datasetHash(options.samples),
   };
   if (options.controller === "none") {
@@ -109,6 +111,7 @@ export async function runEvaluation(ctx: SteerContext, options: EvaluationOption
     report.logit_shift = await logitCheck(ctx, prompts, layer, direction, options);
   }
   report.by_domain = { baseline: baseline.byDomain, steered: steered.byDomain };
+  report.breakdowns = { baseline: breakdownMetrics(samples, baseline.outcomes), steered: breakdownMetrics(samples, steered.outcomes) };
   report.confusion = toolConfusion(samples, steered.outcomes);
   report.examples = examples(samples, prompts, baseline.outcomes, steered.outcomes, decisions, options.examples ?? 12);
   return report;

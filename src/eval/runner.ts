@@ -2,7 +2,7 @@
  * Runs a model over dataset samples under the strict protocol: render each sample in a tool format,
  * generate greedily with a fixed budget (all samples batched), parse with the format's strict parser.
  */
-import type { DatasetSample } from "../data/index.js";
+import type { DatasetSample, ExpectedCall } from "../data/index.js";
 import type { SteerContext } from "../engine/context.js";
 import type { GenerateResult } from "../engine/generate.js";
 import type { SteeringSpec } from "../engine/steering.js";
@@ -15,6 +15,8 @@ export interface SampleOutcome {
   domain: string;
   needsTool: boolean;
   expectedName: string | null;
+  /** The expected call (with acceptable values), for scoring argument values. */
+  expected: ExpectedCall | null;
   output: string;
   parse: ToolCallParseResult;
   /** The generation ended on the token budget. */
@@ -80,6 +82,7 @@ export function judgeOutput(sample: DatasetSample, result: GenerateResult, forma
     domain: sample.domain,
     needsTool: sample.needs_tool,
     expectedName: sample.expected?.name ?? null,
+    expected: sample.expected ?? null,
     output,
     parse: format.parse(output, sample.tools as never),
     hitBudget: result.stopReason === "maxTokens" || result.stopReason === "contextFull",
@@ -87,7 +90,7 @@ export function judgeOutput(sample: DatasetSample, result: GenerateResult, forma
 }
 
 export function summarize(outcomes: readonly SampleOutcome[]): { metrics: Metrics; byDomain: Record<string, Metrics> } {
-  const judged: JudgedSample[] = outcomes.map((o) => ({ needsTool: o.needsTool, expectedName: o.expectedName, domain: o.domain, parse: o.parse, hitBudget: o.hitBudget }));
+  const judged: JudgedSample[] = outcomes.map((o) => ({ needsTool: o.needsTool, expectedName: o.expectedName, expected: o.expected, domain: o.domain, parse: o.parse, hitBudget: o.hitBudget }));
   return { metrics: computeMetrics(judged), byDomain: metricsByDomain(judged) };
 }
 

@@ -181,7 +181,7 @@ async function selectAlphaTau(
   const all = val.map((_, i) => i);
   const base = await run(all, 0, 0, "select: baseline");
   const judged = (pickOutcome: (i: number) => SampleOutcome) =>
-    computeMetrics(all.map((i) => ({ needsTool: val[i].needs_tool, expectedName: val[i].expected?.name ?? null, domain: val[i].domain, parse: pickOutcome(i).parse, hitBudget: pickOutcome(i).hitBudget })));
+    computeMetrics(all.map((i) => ({ needsTool: val[i].needs_tool, expectedName: val[i].expected?.name ?? null, expected: val[i].expected ?? null, domain: val[i].domain, parse: pickOutcome(i).parse, hitBudget: pickOutcome(i).hitBudget })));
   const points: SelectionPoint[] = [];
   for (const alpha of alphas) {
     const plus = await run(all.filter((i) => decisions[i].p > 0.5), 1, alpha, `select: +${alpha}`);

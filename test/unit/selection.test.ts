@@ -90,7 +90,7 @@ describe("paired comparison", () => {
 
   test("counts samples fixed and broken by the second run", async () => {
     const { pairedComparison } = await import("../../src/eval/paired.js");
-    const outcome = (needsTool: boolean, triggered: boolean) => ({ id: "x", domain: "d", needsTool, expectedName: null, output: "", hitBudget: false, parse: parse(triggered) });
+    const outcome = (needsTool: boolean, triggered: boolean) => ({ id: "x", domain: "d", needsTool, expectedName: null, expected: null, output: "", hitBudget: false, parse: parse(triggered) });
     const first = [outcome(false, true), outcome(false, true), outcome(true, true), outcome(true, false)];
     const second = [outcome(false, false), outcome(false, false), outcome(true, false), outcome(true, false)];
     const r = pairedComparison(first, second);
