@@ -12,7 +12,8 @@ import { fetchModelCommand } from "./commands/fetchModel.js";
 import { infoCommand } from "./commands/info.js";
 import { parseCommand } from "./commands/parse.js";
 import { readoutCommand } from "./commands/readout.js";
+import { serveCommand } from "./commands/serve.js";
 import { sweepCommand } from "./commands/sweep.js";
 import { switchCommand } from "./commands/switch.js";
 
-export const commands: Command[] = [infoCommand, fetchModelCommand, dataCommand, parseCommand, sweepCommand, buildCommand, evalCommand, switchCommand, correctCommand, readoutCommand, chatCommand, doctorCommand, benchCommand, demoCommand];
+export const commands: Command[] = [infoCommand, fetchModelCommand, dataCommand, parseCommand, sweepCommand, buildCommand, evalCommand, switchCommand, correctCommand, readoutCommand, chatCommand, serveCommand, doctorCommand, benchCommand, demoCommand];

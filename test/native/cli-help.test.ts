@@ -35,5 +35,5 @@ describe.each(commands.map((c) => [c.name, c] as const))("llama-steer %s", (name
 });
 
 test("the registry lists the commands the documentation promises", () => {
-  expect(commands.map((c) => c.name).sort()).toEqual(["bench", "build", "chat", "correct", "data", "demo", "doctor", "eval", "fetch-model", "info", "parse", "readout", "sweep", "switch"]);
+  expect(commands.map((c) => c.name).sort()).toEqual(["bench", "build", "chat", "correct", "data", "demo", "doctor", "eval", "fetch-model", "info", "parse", "readout", "serve", "sweep", "switch"]);
 });
