@@ -12,6 +12,9 @@ export {
   type EvaluateOptions,
   type EvaluateResult,
   type GenerateOptions,
+  type GenerateItem,
+  type GenerateBatchOptions,
+  type SamplingOptions,
   type PromptInput,
   type TokenLogProb,
 } from "./engine/context.js";
@@ -28,3 +31,4 @@ export * as vectors from "./vectors/index.js";
 export * as probes from "./probes/index.js";
 export * as assets from "./assets/index.js";
 export { fetchModel, listModels, defaultModelName, resolveModelPath } from "./models/index.js";
+export { startServer, defaultServeFormat, type ServeOptions, type SteerServer } from "./server/index.js";
