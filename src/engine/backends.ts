@@ -52,8 +52,13 @@ export interface BackendReport {
   gpuSource: "option" | "env" | "default";
   /** GPU types tried, in order (for "auto": node-llama-cpp's detection on this machine). */
   candidates: GpuType[];
-  /** The CPU package whose libllama the addon links against and whose CPU plugins were loaded. */
+  /**
+   * The CPU package whose CPU plugins were loaded; null when the loaded libllama has its backends linked in
+   * (a llama.cpp built from source, `linked`), or no package was found (ggml's default search).
+   */
   cpu: BinariesPackage | null;
+  /** The backends came linked into the libllama the addon loaded: no plugin was loaded. */
+  linked: boolean;
   /** The GPU backend plugin that loaded, if any. */
   loadedGpu: { gpu: GpuType; package: string; file: string } | null;
   attempts: GpuAttempt[];
@@ -181,8 +186,10 @@ function gpuDeviceType(addon: BackendLoader): GpuType | undefined {
  */
 export async function loadBackendBinaries(addon: BackendLoader, option?: GpuOption): Promise<BackendReport> {
   const { gpu, source } = resolveGpuOption(option);
+  // A source build of llama.cpp (backends linked in) registers its CPU backend before any plugin is loaded.
+  const linked = addon.backendInfo().devices.some((d) => d.type === "cpu");
   const cpuName = cpuPackageName();
-  const cpu = cpuName ? await findBinariesPackage(cpuName).catch(() => undefined) : undefined;
+  const cpu = linked || !cpuName ? undefined : await findBinariesPackage(cpuName).catch(() => undefined);
   if (!addon.loadBackends(cpu?.dir)) {
     throw new SteerError(ErrorCodes.ADDON_LOAD_FAILED, `No llama.cpp CPU backend could be loaded${cpu ? ` from ${cpu.dir}` : ""}.`, { binsDir: cpu?.dir });
   }
@@ -195,13 +202,14 @@ export async function loadBackendBinaries(addon: BackendLoader, option?: GpuOpti
       if (pkg) installed.set(name, pkg);
     }
   }
-  const candidates = gpu === false ? [] : gpu === "auto" ? (installed.size > 0 ? await autoCandidates().catch(() => []) : []) : [gpu];
+  // Plugins of node-llama-cpp's packages are never mixed into a source build's libggml.
+  const candidates = gpu === false || linked ? [] : gpu === "auto" ? (installed.size > 0 ? await autoCandidates().catch(() => []) : []) : [gpu];
   const attempts: GpuAttempt[] = [];
   let loadedGpu: BackendReport["loadedGpu"] = null;
   // A GPU backend that came with the CPU's: Metal in macOS arm64's only package, or a llama.cpp built with its
   // GPU backend linked in ($LLAMA_STEER_LLAMA_LIB_DIR builds, e.g. scripts/device-check.sh).
   const builtIn = gpu === false ? undefined : gpuDeviceType(addon);
-  if (builtIn) loadedGpu = { gpu: builtIn, package: cpu?.name ?? "(linked with libllama)", file: cpu?.dir ?? "" };
+  if (builtIn) loadedGpu = { gpu: builtIn, package: cpu?.name ?? "(linked into libllama)", file: cpu?.dir ?? "" };
   for (const type of loadedGpu ? [] : candidates) {
     if (loadedGpu) break;
     const names = gpuPackageNames(type);
@@ -234,7 +242,8 @@ export async function loadBackendBinaries(addon: BackendLoader, option?: GpuOpti
       attempts.push({ gpu: type, package: name, file, ok: false, error: why });
     }
   }
-  return { gpu, gpuSource: source, candidates, cpu: cpu ?? null, loadedGpu, attempts, fallbackReason: loadedGpu ? null : fallbackReason(gpu, installed, attempts) };
+  const reason = loadedGpu ? null : linked ? (gpu === false ? null : "using the CPU: the loaded libllama was built without a GPU backend") : fallbackReason(gpu, installed, attempts);
+  return { gpu, gpuSource: source, candidates, cpu: cpu ?? null, linked, loadedGpu, attempts, fallbackReason: reason };
 }
 
 function fallbackReason(gpu: GpuOption, installed: Map<string, BinariesPackage>, attempts: GpuAttempt[]): string | null {

@@ -71,6 +71,7 @@ describe("the CUDA package without a usable GPU", () => {
     const info = JSON.parse(r.stdout);
     expect(info.backends.gpu).toBe("cuda");
     expect(info.backends.gpuSource).toBe("env");
+    expect(info.backends.linked).toBe(false);
     expect(info.backends.cpu.name).toBe("@node-llama-cpp/linux-x64");
     expect(info.backends.cpu.version).toBe(pinned);
     const cudaAttempt = info.backends.attempts.find((a: { package: string }) => a.package === PACKAGE);

@@ -39,7 +39,7 @@ export const infoCommand: Command = {
     }
     io.print(`llama-steer ${result.version} on Node ${process.version}; devices: ${backend.devices.map((d) => `${d.description || d.name} (${d.type})`).join(", ")}`);
     if (backends) {
-      io.print(`binaries: CPU from ${backends.cpu ? `${backends.cpu.name} ${backends.cpu.version} (${backends.cpu.dir})` : "the default search path"}`);
+      io.print(`binaries: CPU ${backends.linked ? "linked into the loaded libllama" : backends.cpu ? `from ${backends.cpu.name} ${backends.cpu.version} (${backends.cpu.dir})` : "from ggml's default search path"}`);
       io.print(`GPU (${backends.gpu === false ? "off" : backends.gpu}${backends.gpuSource === "env" ? ", from NODE_LLAMA_CPP_GPU" : ""}): ${backends.loadedGpu ? `${backends.loadedGpu.gpu} from ${backends.loadedGpu.package} (${backends.loadedGpu.file})` : (backends.fallbackReason ?? "none")}`);
     }
     return result;
