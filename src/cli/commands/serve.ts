@@ -7,7 +7,7 @@ import { defaultModelName, resolveModelPath } from "../../models/index.js";
 import { defaultServeFormat, startServer } from "../../server/index.js";
 import type { SteeringVector } from "../../vectors/steeringVector.js";
 import { UsageError, type Command } from "../command.js";
-import { parseInteger, sessionOptions } from "../shared.js";
+import { parseGpuLayers, parseInteger, sessionOptions, warnIfNotOffloaded } from "../shared.js";
 
 const DEFAULT_PORT = 8080;
 const DEFAULT_PARALLEL = 4;
@@ -60,7 +60,9 @@ export const serveCommand: Command = {
     for (const file of assetFiles) await loadAsset(file);
     const modelName = typeof values.model === "string" ? values.model : defaultModelName();
     const modelPath = await resolveModelPath(modelName, { signal: io.signal });
-    const model = await loadModel(modelPath, { signal: io.signal });
+    const gpuLayers = parseGpuLayers(values["gpu-layers"]);
+    const model = await loadModel(modelPath, { signal: io.signal, gpuLayers });
+    warnIfNotOffloaded(gpuLayers, io);
     try {
       const assets = new Map<string, SteeringAsset>();
       for (const file of assetFiles) {
