@@ -19,15 +19,17 @@ step() { # RESULT_FILE NAME COMMAND...: runs COMMAND unless RESULT_FILE exists; 
 }
 
 # ASA on the 1.5B in the ASA format: the asset from every 2nd CAL/TRAIN/VAL sample (α, τ and the gate chosen on VAL
-# by MCC), then TEST (every 2nd sample, n = 300) with the random-direction control, the paired tests and the logit
-# check. The asset is kept, so the rest of TEST can be added later with the same journal.
+# by MCC), then TEST with the random-direction control, the paired tests and the logit check: every 4th sample
+# (n = 150), then every 2nd (n = 300, which holds the first 150: the journal decodes only the other half), then all.
 asa15() {
   step results/build-asa-q15-necessity-asa.json build-asa-q15-necessity-asa \
     build --model "$q15" --controller asa --format asa --subset 2 --alpha 4,8,16 --select mcc \
     --journal results/journals/q15-necessity-asa-val.jsonl --out results/assets/asa-q15-necessity-asa.json
-  step results/eval-asa-q15-necessity-asa-s2.json eval-asa-q15-necessity-asa-s2 \
-    eval --model "$q15" --asset results/assets/asa-q15-necessity-asa.json --format asa --subset 2 --ablation random_direction \
-    --journal results/journals/q15-necessity-asa.jsonl --report results/eval-asa-q15-necessity-asa-s2.html
+  for k in 4 2 1; do
+    step "results/eval-asa-q15-necessity-asa-s$k.json" "eval-asa-q15-necessity-asa-s$k" \
+      eval --model "$q15" --asset results/assets/asa-q15-necessity-asa.json --format asa --subset "$k" --ablation random_direction \
+      --journal results/journals/q15-necessity-asa.jsonl --report "results/eval-asa-q15-necessity-asa-s$k.html"
+  done
 }
 
 steps=("$@")
