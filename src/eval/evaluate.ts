@@ -22,7 +22,7 @@ import { runSamples, type RunResult, type SampleOutcome } from "./runner.js";
 export type ControllerName = "asa" | "always" | "none";
 
 /** The ablations `eval --ablations` runs, in order. */
-export const ABLATIONS = ["prompt_no_system", "prompt_few_shot", "no_gate", "random_direction", "global_only", "domain_only", "oracle_router", "mismatched_domain"] as const;
+export const ABLATIONS = ["prompt_no_system", "prompt_few_shot", "no_gate", "random_direction", "global_only", "domain_only", "oracle_router", "mismatched_domain", "whole_prompt"] as const;
 export type AblationName = (typeof ABLATIONS)[number];
 
 export interface EvaluationOptions {
@@ -176,6 +176,8 @@ async function runAblations(
     domain_only: () => ({ vectors: "domain" }),
     oracle_router: (i) => ({ domain: samples[i].domain }),
     mismatched_domain: (i) => ({ domain: domains[(domains.indexOf(samples[i].domain) + 1) % domains.length] }),
+    // The same gated injection on every prompt token instead of the last one (no prefix sharing: costs a full prefill).
+    whole_prompt: () => ({ positions: "prompt" }),
   };
   for (const [name, perSample] of Object.entries(variants) as [AblationName, (i: number) => AsaOverrides][]) {
     if (!wanted.includes(name)) continue;

@@ -30,6 +30,8 @@ export interface AsaOverrides {
   vectors?: "mov" | "global" | "domain";
   /** Ablation: replace MoV by this direction (e.g. a norm-matched random vector). */
   direction?: Float32Array;
+  /** Where the injection goes: the last prompt token (the paper's, default) or every prompt token. */
+  positions?: "last-prompt" | "prompt";
 }
 
 export function gateOf(p: number, tau: number, mode: GateMode = "ternary"): -1 | 0 | 1 {
@@ -62,5 +64,5 @@ export function mixture(asset: SteeringAsset, domain: string, overrides: AsaOver
 export function asaSteering(asset: SteeringAsset, decision: AsaDecision, overrides: AsaOverrides = {}): SteeringSpec[] {
   if (decision.gate === 0) return [];
   const alpha = overrides.alpha ?? asset.params.alpha;
-  return [{ layer: asset.layer, vector: mixture(asset, decision.domain, overrides), strength: decision.gate * alpha, positions: "last-prompt" }];
+  return [{ layer: asset.layer, vector: mixture(asset, decision.domain, overrides), strength: decision.gate * alpha, positions: overrides.positions ?? "last-prompt" }];
 }

@@ -101,7 +101,7 @@ describe("eval, build, sweep, switch and readout on a synthetic model", () => {
     const bestMcc = Math.max(...doc.selection.points.map((p: { mcc: number }) => p.mcc));
     expect(doc.selection.points.find((p: Record<string, unknown>) => p.alpha === doc.steered.alpha && p.tau === doc.steered.tau && p.gate === doc.steered.gate).mcc).toBe(bestMcc);
     expect(Object.keys(doc.ablations).sort()).toEqual(
-      ["asa_full", "baseline", "domain_only", "global_only", "mismatched_domain", "no_gate", "oracle_router", "prompt_few_shot", "prompt_no_system", "random_direction"].sort(),
+      ["asa_full", "baseline", "domain_only", "global_only", "mismatched_domain", "no_gate", "oracle_router", "prompt_few_shot", "prompt_no_system", "random_direction", "whole_prompt"].sort(),
     );
     const shifts = Array.isArray(doc.logit_shift) ? doc.logit_shift : [doc.logit_shift];
     for (const s of shifts) for (const key of ["plus", "minus", "random", "p_value"]) expect(typeof s[key]).toBe("number");

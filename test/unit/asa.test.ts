@@ -34,6 +34,13 @@ describe("ASA controller", () => {
     expect(gateOf(0.7, 0.7)).toBe(0);
   });
 
+  test("the injection goes to the last prompt token unless every prompt token is asked for", () => {
+    const a = asset();
+    const d = asaDecide(a, Float32Array.from([1, 1, 0, 0]));
+    expect(asaSteering(a, d)[0].positions).toBe("last-prompt");
+    expect(asaSteering(a, d, { positions: "prompt" })[0].positions).toBe("prompt");
+  });
+
   test("one-sided gates keep only their side", () => {
     expect(gateOf(0.9, 0.7, "negative")).toBe(0);
     expect(gateOf(0.1, 0.7, "negative")).toBe(-1);
