@@ -16,6 +16,30 @@ function literal(text: string): string {
   return JSON.stringify(text);
 }
 
+/** Free JSON for the arguments object (the strict parser judges it afterwards). */
+const JSON_OBJECT_RULES = [
+  'object ::= "{" ws ( pair ( ws "," ws pair )* )? ws "}"',
+  'pair ::= string ws ":" ws value',
+  'value ::= string | number | object | array | "true" | "false" | "null"',
+  'array ::= "[" ws ( value ( ws "," ws value )* )? ws "]"',
+  'string ::= "\\"" ( [^"\\\\\\x00-\\x1f] | "\\\\" ["\\\\/bfnrt] )* "\\""',
+  'number ::= "-"? [0-9]+ ( "." [0-9]+ )?',
+  'ws ::= " "?',
+];
+
+/**
+ * Grammar for `OPENING NAME", "arguments": {JSON}CLOSING` with NAME one of `names` (escaped as a JSON string's
+ * content, since the name sits inside one).
+ */
+export function callGrammar(opening: string, names: readonly string[], closing: string): string {
+  const head = opening === "" ? "" : `${literal(opening)} `;
+  return [
+    `root ::= ${head}name ${literal('", "arguments": ')} object ${literal(closing)}`,
+    `name ::= ${names.map((n) => literal(JSON.stringify(n).slice(1, -1))).join(" | ")}`,
+    ...JSON_OBJECT_RULES,
+  ].join("\n");
+}
+
 /**
  * Grammar for `NAME", "arguments": {JSON}CLOSING` with NAME one of `names`. Undefined for a format without a
  * known closing.
@@ -23,15 +47,5 @@ function literal(text: string): string {
 export function menuCallGrammar(formatName: string, names: readonly string[]): string | undefined {
   const closing = CALL_CLOSINGS[formatName];
   if (closing === undefined || names.length === 0) return undefined;
-  return [
-    `root ::= name ${literal('", "arguments": ')} object ${literal(closing)}`,
-    `name ::= ${names.map(literal).join(" | ")}`,
-    'object ::= "{" ws ( pair ( ws "," ws pair )* )? ws "}"',
-    'pair ::= string ws ":" ws value',
-    'value ::= string | number | object | array | "true" | "false" | "null"',
-    'array ::= "[" ws ( value ( ws "," ws value )* )? ws "]"',
-    'string ::= "\\"" ( [^"\\\\\\x00-\\x1f] | "\\\\" ["\\\\/bfnrt] )* "\\""',
-    'number ::= "-"? [0-9]+ ( "." [0-9]+ )?',
-    'ws ::= " "?',
-  ].join("\n");
+  return callGrammar("", names, closing);
 }

@@ -3,6 +3,7 @@
  * format's call opening, one of the allowed tool names, a JSON arguments object, the format's closing. The name is
  * then a choice among the allowed tools only; the arguments stay free JSON that the strict parser still judges.
  */
+import { callGrammar } from "../science/callGrammar.js";
 
 /** Opening up to the tool name, and what follows the arguments object, per built-in format. */
 const CALL_SHAPES: Readonly<Record<string, { open: string; close: string }>> = {
@@ -20,17 +21,5 @@ export function forcedCallFormats(): string[] {
 export function forcedCallGrammar(formatName: string, names: readonly string[]): string | undefined {
   const shape = CALL_SHAPES[formatName];
   if (shape === undefined || names.length === 0) return undefined;
-  // Tool names go inside a JSON string: escape them as JSON would, then quote that text as a GBNF literal.
-  const nameLiterals = names.map((n) => JSON.stringify(JSON.stringify(n).slice(1, -1)));
-  return [
-    `root ::= ${JSON.stringify(shape.open)} name ${JSON.stringify('", "arguments": ')} object ${JSON.stringify(shape.close)}`,
-    `name ::= ${nameLiterals.join(" | ")}`,
-    'object ::= "{" ws ( pair ( ws "," ws pair )* )? ws "}"',
-    'pair ::= string ws ":" ws value',
-    'value ::= string | number | object | array | "true" | "false" | "null"',
-    'array ::= "[" ws ( value ( ws "," ws value )* )? ws "]"',
-    'string ::= "\\"" ( [^"\\\\\\x00-\\x1f] | "\\\\" ["\\\\/bfnrt] )* "\\""',
-    'number ::= "-"? [0-9]+ ( "." [0-9]+ )?',
-    'ws ::= " "?',
-  ].join("\n");
+  return callGrammar(shape.open, names, shape.close);
 }
