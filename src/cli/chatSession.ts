@@ -12,7 +12,7 @@ import { renderSamples } from "../eval/prompts.js";
 import type { ToolCallParseResult, ToolDefinition, ToolFormat } from "../formats/index.js";
 import type { CosineReadout } from "../probes/index.js";
 import { planToolReadout, readWithPlan, type ToolReadoutPlan } from "../science/readout.js";
-import { asaDecide, asaSteering, type AsaDecision } from "../science/asa.js";
+import { asaDecide, asaSteering, type AsaDecision, type AsaGateRecord } from "../science/asa.js";
 
 export interface ChatSettings {
   /** Apply the asset's steering (the gate is still read and reported when off). */
@@ -23,14 +23,7 @@ export interface ChatSettings {
   tau: number;
 }
 
-export interface ChatSteeringRecord {
-  enabled: boolean;
-  alpha: number;
-  tau: number;
-  domain: string;
-  p: number;
-  gate: -1 | 0 | 1;
-}
+export type ChatSteeringRecord = AsaGateRecord;
 
 export interface ChatReadoutRecord {
   layer: number;

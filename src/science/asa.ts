@@ -34,6 +34,18 @@ export interface AsaOverrides {
   positions?: "last-prompt" | "prompt";
 }
 
+/** What a gated request reports about its decision (chat turns, server responses). */
+export interface AsaGateRecord {
+  /** Whether the injection was applied (false: the gate was read only). */
+  enabled: boolean;
+  alpha: number;
+  tau: number;
+  domain: string;
+  /** The probe's p(tool needed). */
+  p: number;
+  gate: -1 | 0 | 1;
+}
+
 export function gateOf(p: number, tau: number, mode: GateMode = "ternary"): -1 | 0 | 1 {
   if (p > tau) return mode === "negative" ? 0 : 1;
   if (p < 1 - tau) return mode === "positive" ? 0 : -1;

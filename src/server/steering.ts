@@ -7,7 +7,7 @@
 import type { SteeringAsset } from "../assets/index.js";
 import type { GenerateItem } from "../engine/context.js";
 import type { SteeringSpec } from "../engine/steering.js";
-import { asaDecide, asaSteering, type AsaDecision } from "../science/asa.js";
+import { asaDecide, asaSteering, type AsaDecision, type AsaGateRecord } from "../science/asa.js";
 import { planToolReadout, readWithPlan } from "../science/readout.js";
 import type { SteeringVector } from "../vectors/steeringVector.js";
 import { HttpError } from "./errors.js";
@@ -23,16 +23,8 @@ export interface ServerSteering {
 }
 
 /** The `llama_steer.steering` block of a response. */
-export interface SteeringRecord {
+export interface SteeringRecord extends AsaGateRecord {
   asset: string;
-  /** Whether the asset's injection was applied (false: read only). */
-  enabled: boolean;
-  alpha: number;
-  tau: number;
-  domain: string;
-  /** The probe's p(tool needed). */
-  p: number;
-  gate: -1 | 0 | 1;
 }
 
 /** The `llama_steer.readout` block: cosine readout over the offered tools that have a mean in the asset. */
