@@ -13,7 +13,7 @@ import { fetchModel } from "../../src/models/index.js";
 import { GEMMA_STYLE_TEMPLATE, SMOLLM_DEFAULT_SYSTEM, WITH_SYSTEM, WITHOUT_SYSTEM, ALL_CONVERSATIONS, type Turn } from "./chatTemplates.js";
 import { skipModelTests } from "./setup.js";
 
-const modelPath = inject("defaultModelPath");
+const modelPath = inject("testModelPath");
 const GEMMA_MODEL = "gemma3-270m-q4km";
 
 let addon: NativeAddon;

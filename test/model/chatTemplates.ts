@@ -7,7 +7,8 @@ import { existsSync } from "node:fs";
 import { join } from "node:path";
 import type { ChatMessage } from "../../src/formats/index.js";
 import { readGgufHeader } from "../../src/gguf/reader.js";
-import { defaultModelCacheDir, defaultModelName, listModels } from "../../src/models/index.js";
+import { defaultModelCacheDir, listModels } from "../../src/models/index.js";
+import { TEST_MODEL } from "./setup.js";
 
 /** A chat turn as the formats take it (role and content only, here). */
 export type Turn = ChatMessage;
@@ -83,7 +84,7 @@ export const WITHOUT_SYSTEM: Record<string, Turn[]> = {
 export const ALL_CONVERSATIONS: Record<string, Turn[]> = { ...WITH_SYSTEM, ...WITHOUT_SYSTEM };
 
 export function defaultModelFile(): string {
-  const entry = listModels().find((model) => model.name === defaultModelName())!;
+  const entry = listModels().find((model) => model.name === TEST_MODEL)!;
   return join(defaultModelCacheDir(), entry.file);
 }
 

@@ -8,10 +8,10 @@ import { runChecks } from "../../src/doctor/checks.js";
 import type { SteerContext } from "../../src/engine/context.js";
 import { loadModel, type SteerModel } from "../../src/engine/model.js";
 import { asaFormat, type ToolDefinition } from "../../src/formats/index.js";
-import { defaultModelName, listModels } from "../../src/models/index.js";
-import { skipModelTests } from "./setup.js";
+import { listModels } from "../../src/models/index.js";
+import { TEST_MODEL, skipModelTests } from "./setup.js";
 
-const modelPath = inject("defaultModelPath");
+const modelPath = inject("testModelPath");
 
 const WEATHER_TOOL: ToolDefinition = {
   type: "function",
@@ -36,7 +36,7 @@ describe.skipIf(skipModelTests || modelPath === null)("the default model", () =>
   });
 
   test("is the model the manifest describes", () => {
-    const entry = listModels().find((m) => m.name === defaultModelName())!;
+    const entry = listModels().find((m) => m.name === TEST_MODEL)!;
     expect({ architecture: model.info.architecture, nLayer: model.info.nLayer, nEmbd: model.info.nEmbd, nVocab: model.info.nVocab }).toEqual({
       architecture: entry.architecture,
       nLayer: entry.nLayer,

@@ -7,9 +7,9 @@ import { describe, expect, inject, test } from "vitest";
 import { fetchModelCommand } from "../../src/cli/commands/fetchModel.js";
 import { UsageError, type CommandIo } from "../../src/cli/command.js";
 import { defaultModelName, listModels } from "../../src/models/index.js";
-import { skipModelTests } from "./setup.js";
+import { TEST_MODEL, skipModelTests } from "./setup.js";
 
-const modelPath = inject("defaultModelPath");
+const modelPath = inject("testModelPath");
 
 function recordingIo(json: boolean): CommandIo & { printed: string[] } {
   const printed: string[] = [];
@@ -17,10 +17,10 @@ function recordingIo(json: boolean): CommandIo & { printed: string[] } {
 }
 
 describe.skipIf(skipModelTests || modelPath === null)("llama-steer fetch-model", () => {
-  test("fetching the default model returns exactly {name, path, sha256, source} and prints only the path", async () => {
+  test("fetching a model returns exactly {name, path, sha256, source} and prints only the path", async () => {
     const io = recordingIo(false);
-    const result = await fetchModelCommand.run({}, [], io);
-    const entry = listModels().find((m) => m.name === defaultModelName())!;
+    const result = await fetchModelCommand.run({}, [TEST_MODEL], io);
+    const entry = listModels().find((m) => m.name === TEST_MODEL)!;
     expect(result).toStrictEqual({ name: entry.name, path: modelPath, sha256: entry.sha256, source: "cache" });
     expect(Object.keys(result as object)).toEqual(["name", "path", "sha256", "source"]);
     expect(io.printed).toEqual([modelPath]);
@@ -34,7 +34,7 @@ describe.skipIf(skipModelTests || modelPath === null)("llama-steer fetch-model",
       expect(Object.keys(row)).toEqual(["name", "architecture", "quantization", "size", "instruct", "default", "cached"]);
     }
     expect(result.models.filter((m) => m.default).map((m) => m.name)).toEqual([defaultModelName()]);
-    expect(result.models.find((m) => m.name === defaultModelName())!.cached).toBe(true);
+    expect(result.models.find((m) => m.name === TEST_MODEL)!.cached).toBe(true);
   });
 
   test("an unknown name fails with ERR_UNKNOWN_MODEL naming the known models", async () => {

