@@ -132,17 +132,31 @@ export async function buildAsaAsset(ctx: SteerContext, samples: readonly Dataset
     domainProbes,
   };
 
-  // α and τ from VAL.
-  const valPrompts = pick(prompts, valIdx);
-  const valRows = await lastTokenRows(ctx, valPrompts, [layer], { signal: options.signal });
-  const decisions = valRows.get(layer)!.map((row) => asaDecide(draft as SteeringAsset, row, { tau: 0.5 }));
-  const tried = await selectAlphaTau(ctx, val, valPrompts, decisions, draft as SteeringAsset, options, progress);
+  const selection = await selectOnVal(ctx, val, pick(prompts, valIdx), draft as SteeringAsset, options);
+  const best = selection.chosen;
+  const asset = { ...draft, params: { ...draft.params, alpha: best.alpha, tau: best.tau, gate: best.gate } };
+  return { asset, sweep, selection, counts: { cal: cal.length, train: train.length, val: val.length } };
+}
+
+/**
+ * α, τ and the gate mode from VAL for an asset whose vectors, router and probes are fitted (its own α, τ and gate
+ * are ignored): every point of the grids scored, and the one the rule picks. With the journal a build used, this
+ * re-reads the VAL selection of a saved asset without generating anything again.
+ */
+export async function selectOnVal(
+  ctx: SteerContext,
+  val: readonly DatasetSample[],
+  valPrompts: readonly string[],
+  asset: SteeringAsset,
+  options: BuildAsaOptions,
+): Promise<BuildAsaResult["selection"]> {
+  const progress = options.onProgress ?? (() => {});
+  const valRows = await lastTokenRows(ctx, valPrompts, [asset.layer], { signal: options.signal });
+  const decisions = valRows.get(asset.layer)!.map((row) => asaDecide(asset, row, { tau: 0.5 }));
+  const tried = await selectAlphaTau(ctx, val, valPrompts, decisions, asset, options, progress);
   const rule = options.select ?? DEFAULT_SELECTION_RULE;
   const chosen = pickBest(rule, tried.points, tried.baseline);
-  const best = chosen ?? pickBest("mcc", tried.points, tried.baseline)!;
-  const asset = { ...draft, params: { ...draft.params, alpha: best.alpha, tau: best.tau, gate: best.gate } };
-  const selection = { ...tried, rule, fallback: chosen === undefined, chosen: best };
-  return { asset, sweep, selection, counts: { cal: cal.length, train: train.length, val: val.length } };
+  return { ...tried, rule, fallback: chosen === undefined, chosen: chosen ?? pickBest("mcc", tried.points, tried.baseline)! };
 }
 
 /**

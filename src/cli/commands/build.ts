@@ -61,7 +61,9 @@ export const buildCommand: Command = {
         bar.done();
         const { params } = built.asset;
         io.print(`wrote ${values.out}: layer ${built.asset.layer} (AUC ${built.sweep.best_auc.toFixed(3)}), α ${params.alpha}, τ ${params.tau}, gate ${params.gate}, chosen on VAL by ${built.selection.rule}`);
-        return { out: values.out, controller, layer: built.asset.layer, params, selection_rule: built.selection.rule, sweep: built.sweep, counts: built.counts };
+        const { baseline, points, rule, fallback, chosen } = built.selection;
+        const selection = { rule, fallback, chosen: { alpha: chosen.alpha, tau: chosen.tau, gate: chosen.gate }, max_tokens: selectionMaxTokens, val_baseline: baseline, points: points.map((p) => ({ alpha: p.alpha, tau: p.tau, gate: p.gate, ...p.metrics })) };
+        return { out: values.out, controller, layer: built.asset.layer, params, selection_rule: rule, selection, sweep: built.sweep, counts: built.counts };
       }
       if (layer === undefined) throw new UsageError("--layer is required for --controller vector");
       const cal = dataset.samples.filter((s) => splitOf(s) === "cal");
