@@ -65,6 +65,7 @@ export async function runEvaluation(ctx: SteerContext, options: EvaluationOption
 
   // The baseline also reads each prompt's decision row, from which the gated controller decides.
   const baseline = await run("baseline", undefined, prompts, options.controller === "asa" ? options.asset?.layer : undefined);
+  const baselineBreakdowns = breakdownMetrics(samples, baseline.outcomes);
   const report: Omit<EvalReport, "model" | "reproducibility"> & { datasetHash: string } = {
     data: options.data,
     split: options.split,
@@ -72,7 +73,7 @@ export async function runEvaluation(ctx: SteerContext, options: EvaluationOption
     settings: { format: options.format.name, controller: options.controller, max_tokens: options.maxTokens, seed: options.seed ?? 0 },
     baseline: toRecord(baseline.metrics),
     by_domain: { baseline: baseline.byDomain },
-    breakdowns: { baseline: breakdownMetrics(samples, baseline.outcomes) },
+    breakdowns: { baseline: baselineBreakdowns },
     datasetHash: datasetHash(options.samples),
   };
   if (options.controller === "none") {
@@ -111,7 +112,7 @@ export async function runEvaluation(ctx: SteerContext, options: EvaluationOption
     report.logit_shift = await logitCheck(ctx, prompts, layer, direction, options);
   }
   report.by_domain = { baseline: baseline.byDomain, steered: steered.byDomain };
-  report.breakdowns = { baseline: breakdownMetrics(samples, baseline.outcomes), steered: breakdownMetrics(samples, steered.outcomes) };
+  report.breakdowns = { baseline: baselineBreakdowns, steered: breakdownMetrics(samples, steered.outcomes) };
   report.confusion = toolConfusion(samples, steered.outcomes);
   report.examples = examples(samples, prompts, baseline.outcomes, steered.outcomes, decisions, options.examples ?? 12);
   return report;
