@@ -28,7 +28,8 @@ export type AblationName = (typeof ABLATIONS)[number];
 export interface EvaluationOptions {
   data: string;
   samples: readonly DatasetSample[];
-  split: Split;
+  /** The split reported on, or "all" (an imported benchmark evaluated whole with an asset built elsewhere). */
+  split: Split | "all";
   format: ToolFormat;
   controller: ControllerName;
   /** Required for "asa" and "always". */
@@ -56,7 +57,7 @@ const toRecord = (m: Metrics): MetricsRecord => m;
 
 export async function runEvaluation(ctx: SteerContext, options: EvaluationOptions): Promise<Omit<EvalReport, "model" | "reproducibility"> & { datasetHash: string }> {
   const progress = options.onProgress ?? (() => {});
-  const samples = options.samples.filter((s) => splitOf(s) === options.split);
+  const samples = options.split === "all" ? [...options.samples] : options.samples.filter((s) => splitOf(s) === options.split);
   if (samples.length === 0) throw new Error(`The dataset has no samples in the ${options.split} split`);
   const prompts = await renderSamples(ctx.model, samples, options.format, { signal: options.signal });
   const journal = options.journal ?? GenerationJournal.inMemory(ctx.model.info.fingerprint);

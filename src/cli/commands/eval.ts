@@ -17,7 +17,7 @@ import { UsageError, type Command } from "../command.js";
 import { dataOption, formatFrom, formatOption, sessionOptions, openDataset, openSession, parseInteger, parseNumberList, phaseProgress, subsetOption } from "../shared.js";
 import { gateOption, maxTokensOption, parseGateModes, parseMaxTokens, parseSelect, selectOption } from "../selectionOptions.js";
 
-const SPLITS = ["cal", "train", "val", "test"];
+const SPLITS = ["cal", "train", "val", "test", "all"];
 
 export const evalCommand: Command = {
   name: "eval",
@@ -33,7 +33,7 @@ export const evalCommand: Command = {
   options: {
     ...sessionOptions,
     data: dataOption,
-    split: { type: "string", description: "split to report on (default test)", valueName: "SPLIT" },
+    split: { type: "string", description: "split to report on, or all (an imported benchmark, with an asset built from other data) (default test)", valueName: "SPLIT" },
     asset: { type: "string", description: "steering asset from `llama-steer build` (implies --controller asa)", valueName: "FILE" },
     controller: { type: "string", description: "asa, always or none (default: asa with --asset, else none)", valueName: "NAME" },
     format: formatOption,
@@ -56,6 +56,9 @@ export const evalCommand: Command = {
     if (!SPLITS.includes(split)) throw new UsageError(`--split must be one of ${SPLITS.join(", ")}`);
     const controller = ((values.controller as string | undefined) ?? (values.asset ? "asa" : "none")) as ControllerName;
     if (!["asa", "always", "none"].includes(controller)) throw new UsageError(`--controller must be asa, always or none`);
+    if (split === "all" && controller !== "none" && typeof values.asset !== "string") {
+      throw new UsageError("--split all evaluates every sample, so the asset must come from other data: pass --asset FILE (or --controller none)");
+    }
     const alphas = parseNumberList("alpha", values.alpha);
     const taus = parseNumberList("tau", values.tau);
     const fixedBudget = parseMaxTokens(values["max-tokens"]);
@@ -88,7 +91,7 @@ export const evalCommand: Command = {
       const result = await runEvaluation(session.ctx, {
         data: dataset.name,
         samples: dataset.samples,
-        split: split as Split,
+        split: split as Split | "all",
         format,
         controller,
         asset,
