@@ -22,26 +22,18 @@ import { closingMarkers } from "../eval/runner.js";
 import { randomLike, switchVector } from "../vectors/builders.js";
 import { menuCallGrammar } from "./callGrammar.js";
 import { gapQuantiles, planToolReadout, readWithPlan } from "./readout.js";
-import { callOpening, fitSwitchMeans, generateByMenu, judged, menuOf, nameFromContinuation, steerFrom } from "./toolSwitch.js";
+import { callOpening, fitSwitchMeans, generateByMenu, judged, menuOf, nameFromContinuation, steerFrom, type ToolSwitchOptions } from "./toolSwitch.js";
 
 export const CORRECTION_ARMS = ["baseline", "corrected", "random"] as const;
 export type CorrectionArm = (typeof CORRECTION_ARMS)[number];
 
-export interface ReadoutCorrectionOptions {
-  format: ToolFormat;
-  layer: number;
-  /** Strength of the correction and of the control. Default 1 (moves M's mean onto R's). */
-  alpha?: number;
+/**
+ * Tool switching's options (format, layer, α — here the strength of the correction and of the control — budget,
+ * seed, names kept on the menu, split), plus the gap below which nothing is corrected.
+ */
+export interface ReadoutCorrectionOptions extends ToolSwitchOptions {
   /** Correct only where the readout's gap is at least this. Default 0 (every disagreement; buckets show where it pays). */
   minGap?: number;
-  /** New tokens after the opened call. Default 48. */
-  maxTokens?: number;
-  seed?: number;
-  /** Keep the tool name on the menu with a grammar. Default true. */
-  constrainNames?: boolean;
-  split?: string;
-  signal?: AbortSignal;
-  onProgress?: (phase: string, done: number, total: number) => void;
 }
 
 export interface CorrectionOutcome {
@@ -93,7 +85,7 @@ export async function runReadoutCorrection(ctx: SteerContext, samples: readonly 
   const seed = options.seed ?? 0;
   if (!Number.isFinite(alpha)) throw new SteerError(ErrorCodes.NOT_FINITE, `alpha must be a finite number, got ${alpha}`);
   if (!Number.isFinite(minGap) || minGap < 0) throw new SteerError(ErrorCodes.INVALID_ARGUMENT, `minGap must be a finite number ≥ 0, got ${minGap}`);
-  const means = await fitSwitchMeans(ctx, samples, { ...options, alpha }, opening);
+  const means = await fitSwitchMeans(ctx, samples, options, opening);
   const split = options.split ?? "test";
   const test = samples.filter((s) => splitOf(s) === split && s.needs_tool && s.expected && menuOf(s).filter((t) => means.has(t)).length >= 2);
   if (test.length === 0) throw new SteerError(ErrorCodes.INVALID_ARGUMENT, `No ${split} samples offer two or more tools with CAL means; there is nothing to correct`);
