@@ -9,7 +9,9 @@
  *   appended as soon as it is known, and a rerun decodes only what is missing. The file is bound to one model;
  *   a journal of another model is refused.
  *
- * Greedy decoding with fixed steering is deterministic, so a journaled result is the result.
+ * Greedy decoding with fixed steering is deterministic for a given batch. Across batch shapes llama.cpp's quantized
+ * kernels can round differently and change a few tokens of a reply (seen on Q4_K_M models), so a journaled result is
+ * one valid greedy generation of its prompt, and a gate-0 sample's steered verdict is then exactly its baseline's.
  */
 import { createHash } from "node:crypto";
 import { appendFile, readFile } from "node:fs/promises";
