@@ -1,8 +1,8 @@
 import { writeFileAtomic } from "../../assets/atomicWrite.js";
 import { CORRECTION_ARMS, runReadoutCorrection } from "../../science/readoutCorrection.js";
 import { UsageError, type Command } from "../command.js";
-import { formatFrom, openDataset, openSession, parseInteger, parseNumberList, phaseProgress } from "../shared.js";
-import { switchCommand } from "./switch.js";
+import { formatFrom, openDataset, openSession, parseNumberList, phaseProgress } from "../shared.js";
+import { menuExperimentOptions, parseOneAlpha, switchCommand } from "./switch.js";
 
 export const correctCommand: Command = {
   name: "correct",
@@ -20,8 +20,7 @@ export const correctCommand: Command = {
     seed: { type: "string", description: "seed of the random control (default 0)", valueName: "N" },
   },
   async run(values, _positionals, io) {
-    const alphas = parseNumberList("alpha", values.alpha);
-    if (alphas !== undefined && alphas.length !== 1) throw new UsageError(`--alpha takes one number, got "${String(values.alpha)}"`);
+    const alpha = parseOneAlpha(values.alpha);
     const minGaps = parseNumberList("min-gap", values["min-gap"]);
     if (minGaps !== undefined && (minGaps.length !== 1 || minGaps[0] < 0)) throw new UsageError(`--min-gap takes one number ≥ 0, got "${String(values["min-gap"])}"`);
     const format = formatFrom(values.format);
@@ -29,18 +28,9 @@ export const correctCommand: Command = {
     const session = await openSession(values, io);
     const bar = phaseProgress();
     try {
-      const layer = parseInteger("layer", values.layer, Math.floor(session.model.info.nLayer / 2));
       const report = await runReadoutCorrection(session.ctx, dataset.samples, {
-        format,
-        layer,
-        alpha: alphas?.[0],
+        ...menuExperimentOptions(values, session.model.info.nLayer, format, alpha, io, bar.onProgress),
         minGap: minGaps?.[0],
-        maxTokens: parseInteger("max-tokens", values["max-tokens"], 48, 1),
-        seed: parseInteger("seed", values.seed, 0),
-        constrainNames: values["free-names"] !== true,
-        split: typeof values.split === "string" ? values.split : undefined,
-        signal: io.signal,
-        onProgress: bar.onProgress,
       });
       bar.done();
       const pct = (x: number) => `${(100 * x).toFixed(1)}%`;

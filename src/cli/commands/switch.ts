@@ -1,6 +1,7 @@
 import { writeFileAtomic } from "../../assets/atomicWrite.js";
-import { runToolSwitch } from "../../science/toolSwitch.js";
-import { UsageError, type Command } from "../command.js";
+import type { ToolFormat } from "../../formats/index.js";
+import { runToolSwitch, type ToolSwitchOptions } from "../../science/toolSwitch.js";
+import { UsageError, type Command, type CommandIo } from "../command.js";
 import { formatFrom, formatOption, openDataset, openSession, parseInteger, parseNumberList, phaseProgress, sessionOptions, subsetOption } from "../shared.js";
 
 export const switchCommand: Command = {
@@ -25,25 +26,13 @@ export const switchCommand: Command = {
     out: { type: "string", description: "also write the JSON document to this file", valueName: "FILE" },
   },
   async run(values, _positionals, io) {
-    const alphas = parseNumberList("alpha", values.alpha);
-    if (alphas !== undefined && alphas.length !== 1) throw new UsageError(`--alpha takes one number, got "${String(values.alpha)}"`);
+    const alpha = parseOneAlpha(values.alpha);
     const format = formatFrom(values.format);
     const dataset = await openDataset(values.data ?? "tool-choice", io, values.subset);
     const session = await openSession(values, io);
     const bar = phaseProgress();
     try {
-      const layer = parseInteger("layer", values.layer, Math.floor(session.model.info.nLayer / 2));
-      const report = await runToolSwitch(session.ctx, dataset.samples, {
-        format,
-        layer,
-        alpha: alphas?.[0],
-        maxTokens: parseInteger("max-tokens", values["max-tokens"], 48, 1),
-        seed: parseInteger("seed", values.seed, 0),
-        constrainNames: values["free-names"] !== true,
-        split: typeof values.split === "string" ? values.split : undefined,
-        signal: io.signal,
-        onProgress: bar.onProgress,
-      });
+      const report = await runToolSwitch(session.ctx, dataset.samples, menuExperimentOptions(values, session.model.info.nLayer, format, alpha, io, bar.onProgress));
       bar.done();
       const pct = (x: number) => `${(100 * x).toFixed(1)}%`;
       io.print(`tool switch on ${dataset.name}, ${report.n} prompts, layer ${report.layer}, α ${report.alpha}, format ${format.name}, names ${values["free-names"] === true ? "free" : "kept on the menu"}`);
@@ -65,3 +54,32 @@ export const switchCommand: Command = {
     }
   },
 };
+
+/** `--alpha` for the menu experiments: one number, or undefined for the experiment's default. */
+export function parseOneAlpha(value: unknown): number | undefined {
+  const alphas = parseNumberList("alpha", value);
+  if (alphas !== undefined && alphas.length !== 1) throw new UsageError(`--alpha takes one number, got "${String(value)}"`);
+  return alphas?.[0];
+}
+
+/** The options `switch` and `correct` share, from their common flags (layer default: the middle layer). */
+export function menuExperimentOptions(
+  values: Record<string, unknown>,
+  nLayer: number,
+  format: ToolFormat,
+  alpha: number | undefined,
+  io: CommandIo,
+  onProgress: (phase: string, done: number, total: number) => void,
+): ToolSwitchOptions {
+  return {
+    format,
+    layer: parseInteger("layer", values.layer, Math.floor(nLayer / 2)),
+    alpha,
+    maxTokens: parseInteger("max-tokens", values["max-tokens"], 48, 1),
+    seed: parseInteger("seed", values.seed, 0),
+    constrainNames: values["free-names"] !== true,
+    split: typeof values.split === "string" ? values.split : undefined,
+    signal: io.signal,
+    onProgress,
+  };
+}
