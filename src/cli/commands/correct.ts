@@ -1,8 +1,7 @@
-import { writeFileAtomic } from "../../assets/atomicWrite.js";
 import { CORRECTION_ARMS, runReadoutCorrection } from "../../science/readoutCorrection.js";
 import { UsageError, type Command } from "../command.js";
 import { formatFrom, openDataset, openSession, parseNumberList, phaseProgress } from "../shared.js";
-import { menuExperimentOptions, parseOneAlpha, switchCommand } from "./switch.js";
+import { menuExperimentOptions, parseOneAlpha, switchCommand, writeMenuDocument } from "./switch.js";
 
 export const correctCommand: Command = {
   name: "correct",
@@ -44,9 +43,7 @@ export const correctCommand: Command = {
       for (const b of report.gap_buckets) {
         io.print(`    gap ${b.low.toFixed(3)}–${b.high.toFixed(3)} (n ${b.n}, steered ${b.steered}): ${CORRECTION_ARMS.map((arm) => `${arm} ${pct(b.arms[arm].name_accuracy)}`).join(", ")}`);
       }
-      const document = { model: session.modelPath, data: dataset.name, format: format.name, constrain_names: values["free-names"] !== true, ...report };
-      if (typeof values.out === "string") await writeFileAtomic(values.out, JSON.stringify(document, null, 2) + "\n");
-      return document;
+      return writeMenuDocument(values, { model: session.modelPath, data: dataset.name, format: format.name }, report);
     } finally {
       bar.done();
       await session.dispose();

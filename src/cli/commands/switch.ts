@@ -45,9 +45,7 @@ export const switchCommand: Command = {
         io.print(`    gap ${b.low.toFixed(3)}–${b.high.toFixed(3)} (n ${b.n}): readout wrong ${pct(b.error_rate)}, unsteered call wrong ${pct(b.call_error_rate)}`);
       }
       if (report.first_token_shared > 0) io.print(`  ${report.first_token_shared} targets share their first name token with another tool on the menu`);
-      const document = { model: session.modelPath, data: dataset.name, format: format.name, constrain_names: values["free-names"] !== true, ...report };
-      if (typeof values.out === "string") await writeFileAtomic(values.out, JSON.stringify(document, null, 2) + "\n");
-      return document;
+      return writeMenuDocument(values, { model: session.modelPath, data: dataset.name, format: format.name }, report);
     } finally {
       bar.done();
       await session.dispose();
@@ -82,4 +80,11 @@ export function menuExperimentOptions(
     signal: io.signal,
     onProgress,
   };
+}
+
+/** The JSON document of `switch` and `correct` (what ran, then the report), also written to `--out` when given. */
+export async function writeMenuDocument<T extends object>(values: Record<string, unknown>, run: { model: string; data: string; format: string }, report: T) {
+  const document = { ...run, constrain_names: values["free-names"] !== true, ...report };
+  if (typeof values.out === "string") await writeFileAtomic(values.out, JSON.stringify(document, null, 2) + "\n");
+  return document;
 }
