@@ -20,6 +20,7 @@ import { ErrorCodes, SteerError } from "../errors.js";
 import type { SteerContext } from "../engine/context.js";
 import type { GenerateResult, StopReason } from "../engine/generate.js";
 import type { SteeringSpec } from "../engine/steering.js";
+import { lastTokenRows } from "../science/rows.js";
 
 const JOURNAL_FORMAT = "llama-steer-journal";
 
@@ -244,9 +245,9 @@ export async function journaledGenerate(
   const missing = items.map((_, i) => i).filter((i) => items[i].capture && !out[i]!.rows);
   if (missing.length > 0) {
     const layers = [...new Set(missing.flatMap((i) => items[i].capture!))];
-    const prefill = await ctx.generateBatch(missing.map((i) => ({ prompt: items[i].prompt, capture: layers })), { maxTokens: 0, signal: options.signal });
+    const rows = await lastTokenRows(ctx, missing.map((i) => items[i].prompt), layers, { signal: options.signal });
     for (const [k, i] of missing.entries()) {
-      for (const [layer, row] of prefill[k].captured!) journal.putRow(rowKey(items[i].prompt, layer), row);
+      for (const [layer, list] of rows) journal.putRow(rowKey(items[i].prompt, layer), list[k]);
       out[i]!.rows = rowsOf(i);
     }
   }
