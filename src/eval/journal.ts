@@ -125,10 +125,14 @@ export class GenerationJournal {
   }
 }
 
-/** Key of a greedy generation: the prompt, each spec (layer, strength, positions, vector bytes), budget and stops. */
-export function generationKey(prompt: string, steer: readonly SteeringSpec[] | undefined, maxTokens: number, stop: readonly string[]): string {
+/**
+ * Key of a greedy generation: the prompt, each spec (layer, strength, positions, vector bytes), budget, stops and
+ * the grammar when there is one (left out of the hashed object otherwise, so keys written before grammars were
+ * journaled still match).
+ */
+export function generationKey(prompt: string, steer: readonly SteeringSpec[] | undefined, maxTokens: number, stop: readonly string[], grammar?: string): string {
   const hash = createHash("sha256");
-  hash.update(JSON.stringify({ prompt, maxTokens, stop }));
+  hash.update(JSON.stringify(grammar === undefined ? { prompt, maxTokens, stop } : { prompt, maxTokens, stop, grammar }));
   for (const spec of steer ?? []) {
     hash.update(JSON.stringify({ layer: spec.layer, strength: spec.strength ?? 1, positions: spec.positions ?? "all" }));
     hash.update(vectorBytes(spec.vector));
@@ -193,9 +197,9 @@ export async function journaledGenerate(
   ctx: SteerContext,
   journal: GenerationJournal,
   items: readonly JournaledItem[],
-  options: { maxTokens: number; stop: readonly string[]; signal?: AbortSignal; onDone?: () => void },
+  options: { maxTokens: number; stop: readonly string[]; grammar?: string; signal?: AbortSignal; onDone?: () => void },
 ): Promise<JournaledRun[]> {
-  const keys = items.map((item) => generationKey(item.prompt, item.steer, options.maxTokens, options.stop));
+  const keys = items.map((item) => generationKey(item.prompt, item.steer, options.maxTokens, options.stop, options.grammar));
   const out: (JournaledRun | undefined)[] = items.map((_, i) => {
     const g = journal.getGeneration(keys[i]);
     return g ? { result: asGenerateResult(g) } : undefined;
@@ -221,6 +225,7 @@ export async function journaledGenerate(
       {
         maxTokens: options.maxTokens,
         stop: [...options.stop],
+        ...(options.grammar !== undefined ? { grammar: options.grammar } : {}),
         signal: options.signal,
         onDone: (k, result) => {
           pending.push(journal.putGeneration(keys[todo[k]], result));

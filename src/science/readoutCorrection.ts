@@ -12,7 +12,7 @@
  * Measured against the expected tool: name accuracy and exact calls (the whole call parses and its arguments
  * validate for the expected tool) of the three arms, per gap quintile, with McNemar's paired test.
  */
-import { splitOf, type DatasetSample } from "../data/index.js";
+import type { DatasetSample } from "../data/index.js";
 import type { SteerContext } from "../engine/context.js";
 import { ErrorCodes, SteerError } from "../errors.js";
 import type { ToolDefinition, ToolFormat } from "../formats/index.js";
@@ -22,7 +22,7 @@ import { closingMarkers } from "../eval/runner.js";
 import { randomLike, switchVector } from "../vectors/builders.js";
 import { menuCallGrammar } from "./callGrammar.js";
 import { gapQuantiles, planToolReadout, readWithPlan } from "./readout.js";
-import { callOpening, fitSwitchMeans, generateByMenu, judged, menuOf, nameFromContinuation, steerFrom, type ToolSwitchOptions } from "./toolSwitch.js";
+import { callOpening, experimentSplits, fitSwitchMeans, generateByMenu, menuPrompts, judged, menuOf, nameFromContinuation, steerFrom, type ToolSwitchOptions } from "./toolSwitch.js";
 
 export const CORRECTION_ARMS = ["baseline", "corrected", "random"] as const;
 export type CorrectionArm = (typeof CORRECTION_ARMS)[number];
@@ -86,9 +86,9 @@ export async function runReadoutCorrection(ctx: SteerContext, samples: readonly 
   if (!Number.isFinite(alpha)) throw new SteerError(ErrorCodes.NOT_FINITE, `alpha must be a finite number, got ${alpha}`);
   if (!Number.isFinite(minGap) || minGap < 0) throw new SteerError(ErrorCodes.INVALID_ARGUMENT, `minGap must be a finite number ≥ 0, got ${minGap}`);
   const means = await fitSwitchMeans(ctx, samples, options, opening);
-  const split = options.split ?? "test";
-  const test = samples.filter((s) => splitOf(s) === split && s.needs_tool && s.expected && menuOf(s).filter((t) => means.has(t)).length >= 2);
-  if (test.length === 0) throw new SteerError(ErrorCodes.INVALID_ARGUMENT, `No ${split} samples offer two or more tools with CAL means; there is nothing to correct`);
+  const splits = experimentSplits(options.split);
+  const test = menuPrompts(samples, splits, means);
+  if (test.length === 0) throw new SteerError(ErrorCodes.INVALID_ARGUMENT, `No ${splits.join("/")} samples offer two or more tools with CAL means; there is nothing to correct`);
   const prompts = (await renderSamples(ctx.model, test, options.format, { signal: options.signal })).map((p) => p + opening);
   const plans = test.map((sample) => ({ sample, menu: menuOf(sample) }));
   const generation = {
@@ -96,6 +96,7 @@ export async function runReadoutCorrection(ctx: SteerContext, samples: readonly 
     stop: closingMarkers(options.format),
     signal: options.signal,
     grammarFor: options.constrainNames === false ? () => undefined : (menu: readonly string[]) => menuCallGrammar(options.format.name, menu),
+    journal: options.journal,
   };
 
   // Stage 1: the unsteered reply and the row the readout reads, per prompt.

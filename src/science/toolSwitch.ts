@@ -15,11 +15,13 @@
  * the whole call with the target's schema.
  */
 import { splitOf, type DatasetSample } from "../data/index.js";
-import type { GenerateBatchResult, GenerateItem, SteerContext } from "../engine/context.js";
+import { SPLITS, type Split } from "../data/types.js";
+import type { GenerateBatchResult, SteerContext } from "../engine/context.js";
 import type { GenerateResult } from "../engine/generate.js";
 import type { SteeringSpec } from "../engine/steering.js";
 import { ErrorCodes, SteerError } from "../errors.js";
 import type { ToolDefinition, ToolFormat } from "../formats/index.js";
+import { GenerationJournal, journaledGenerate, type JournaledItem } from "../eval/journal.js";
 import { renderSamples } from "../eval/prompts.js";
 import { closingMarkers } from "../eval/runner.js";
 import { SeededRandom } from "../synthetic/random.js";
@@ -56,8 +58,13 @@ export interface ToolSwitchOptions {
    * models often invent names and no choice is left to steer. Default true.
    */
   constrainNames?: boolean;
-  /** Split whose prompts are switched. Default "test". Tool means always come from "cal". */
+  /**
+   * Splits whose prompts are switched, comma-separated ("test", "test,train"). Default "test". Tool means always
+   * come from "cal", which therefore cannot be switched.
+   */
   split?: string;
+  /** Where generations are looked up and kept (a file journal makes a stopped run resumable). Default: in memory. */
+  journal?: GenerationJournal;
   signal?: AbortSignal;
   onProgress?: (phase: string, done: number, total: number) => void;
 }
@@ -175,11 +182,11 @@ export async function runToolSwitch(ctx: SteerContext, samples: readonly Dataset
   const alpha = options.alpha ?? 1;
   const maxTokens = options.maxTokens ?? 48;
   const seed = options.seed ?? 0;
-  const split = options.split ?? "test";
+  const splits = experimentSplits(options.split);
   if (!Number.isFinite(alpha)) throw new SteerError(ErrorCodes.NOT_FINITE, `alpha must be a finite number, got ${alpha}`);
   const means = await fitSwitchMeans(ctx, samples, options, opening);
-  const test = samples.filter((s) => splitOf(s) === split && s.needs_tool && s.expected && menuOf(s).filter((t) => means.has(t)).length >= 2);
-  if (test.length === 0) throw new SteerError(ErrorCodes.INVALID_ARGUMENT, `No ${split} samples offer two or more tools with CAL means; tool switching has nothing to switch`);
+  const test = menuPrompts(samples, splits, means);
+  if (test.length === 0) throw new SteerError(ErrorCodes.INVALID_ARGUMENT, `No ${splits.join("/")} samples offer two or more tools with CAL means; tool switching has nothing to switch`);
   const prompts = (await renderSamples(ctx.model, test, options.format, { signal: options.signal })).map((p) => p + opening);
   const plans = await Promise.all(
     test.map(async (sample, i) => {
@@ -204,6 +211,7 @@ export async function runToolSwitch(ctx: SteerContext, samples: readonly Dataset
     stop: closingMarkers(options.format),
     signal: options.signal,
     grammarFor: options.constrainNames === false ? () => undefined : (menu) => menuCallGrammar(options.format.name, menu),
+    journal: options.journal,
     onDone: (done, total) => options.onProgress?.("unsteered and steered calls", done, total),
   });
 
@@ -228,17 +236,41 @@ export async function runToolSwitch(ctx: SteerContext, samples: readonly Dataset
   return summarizeSwitch(outcomes, { layer: options.layer, alpha, maxTokens });
 }
 
+/** The splits a menu experiment runs on, from "test" or a comma list; CAL is refused (the tool means come from it). */
+export function experimentSplits(split: string | undefined): Split[] {
+  const names = (split ?? "test").split(",").map((s) => s.trim());
+  for (const name of names) {
+    if (!(SPLITS as readonly string[]).includes(name)) throw new SteerError(ErrorCodes.INVALID_ARGUMENT, `Unknown split "${name}"; use ${SPLITS.join(", ")} or a comma list of them`);
+    if (name === "cal") throw new SteerError(ErrorCodes.INVALID_ARGUMENT, "The cal split holds the prompts the tool means are measured on; run the experiment on other splits");
+  }
+  return [...new Set(names as Split[])];
+}
+
+/** Prompts of the splits that need a tool and offer at least two tools with a CAL mean. */
+export function menuPrompts(samples: readonly DatasetSample[], splits: readonly Split[], means: ReadonlyMap<string, unknown>): DatasetSample[] {
+  return samples.filter((s) => splits.includes(splitOf(s)) && s.needs_tool && s.expected && menuOf(s).filter((t) => means.has(t)).length >= 2);
+}
+
 /**
  * Generates the items, one batch per distinct menu (a grammar holds for a whole batch), and returns the results in
- * item order. Without grammars everything is one batch.
+ * item order. Without grammars everything is one batch. Every generation goes through the journal: what it holds
+ * is not decoded again.
  */
 export async function generateByMenu(
   ctx: SteerContext,
   plans: readonly { menu: string[] }[],
-  items: readonly GenerateItem[],
+  items: readonly JournaledItem[],
   perPrompt: number,
-  options: { maxTokens: number; stop: string[]; signal?: AbortSignal; grammarFor: (menu: readonly string[]) => string | undefined; onDone: (done: number, total: number) => void },
+  options: {
+    maxTokens: number;
+    stop: string[];
+    signal?: AbortSignal;
+    grammarFor: (menu: readonly string[]) => string | undefined;
+    journal?: GenerationJournal;
+    onDone: (done: number, total: number) => void;
+  },
 ): Promise<GenerateBatchResult[]> {
+  const journal = options.journal ?? GenerationJournal.inMemory(ctx.model.info.fingerprint);
   const groups = new Map<string, number[]>();
   plans.forEach((plan, i) => {
     const key = options.grammarFor(plan.menu) === undefined ? "" : plan.menu.join("\u0000");
@@ -249,11 +281,13 @@ export async function generateByMenu(
   for (const promptIndices of groups.values()) {
     const itemIndices = promptIndices.flatMap((i) => Array.from({ length: perPrompt }, (_, k) => i * perPrompt + k));
     const grammar = options.grammarFor(plans[promptIndices[0]].menu);
-    const out = await ctx.generateBatch(
+    const out = await journaledGenerate(
+      ctx,
+      journal,
       itemIndices.map((k) => items[k]),
       { maxTokens: options.maxTokens, stop: options.stop, signal: options.signal, ...(grammar ? { grammar } : {}), onDone: () => options.onDone(++done, items.length) },
     );
-    itemIndices.forEach((k, j) => (results[k] = out[j]));
+    itemIndices.forEach((k, j) => (results[k] = { ...out[j].result, ...(out[j].rows ? { captured: out[j].rows } : {}) }));
   }
   return results;
 }

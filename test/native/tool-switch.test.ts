@@ -1,5 +1,9 @@
 // Tool switching on a synthetic model: the experiment's plumbing (opened call, per-tool means, three
 // directions, judging) is checked through invariants that hold for any weights.
+import { mkdtempSync, readFileSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import path from "node:path";
+
 import { afterAll, beforeAll, describe, expect, test } from "vitest";
 
 import type { DatasetSample } from "../../src/data/index.js";
@@ -9,12 +13,13 @@ import { ErrorCodes } from "../../src/errors.js";
 import { asaFormat, chatTemplateFormat } from "../../src/formats/index.js";
 import { readGgufTensor } from "../../src/gguf/reader.js";
 import { runToolSwitch, SWITCH_METHODS } from "../../src/science/toolSwitch.js";
+import { GenerationJournal } from "../../src/eval/journal.js";
 import { loadSynthetic } from "../helpers/models.js";
 
 const tool = (name: string) => ({ type: "function" as const, function: { name, description: `Does ${name}.`, parameters: { type: "object", properties: { q: { type: "string" } }, required: ["q"] } } });
 const TOOLS = [tool("open_map"), tool("play_song"), tool("send_mail")];
 
-function sample(id: string, split: "cal" | "test", expected: string, text: string): DatasetSample {
+function sample(id: string, split: "cal" | "train" | "test", expected: string, text: string): DatasetSample {
   return { id, domain: "d", split, messages: [{ role: "user", content: text }], tools: TOOLS, needs_tool: true, expected: { name: expected, arguments: { q: text } } } as DatasetSample;
 }
 
@@ -28,6 +33,7 @@ const SAMPLES: DatasetSample[] = [
   sample("t1", "test", "open_map", "how do I get home"),
   sample("t2", "test", "play_song", "some music please"),
   sample("t3", "test", "send_mail", "tell Bo I am late"),
+  sample("r1", "train", "play_song", "I want to hear a song"),
 ];
 
 describe("tool switching (synthetic llama)", () => {
@@ -88,5 +94,38 @@ describe("tool switching (synthetic llama)", () => {
     });
     await expect(runToolSwitch(ctx, SAMPLES.filter((s) => s.split === "cal"), { format: asaFormat, layer: 2 })).rejects.toMatchObject({ code: ErrorCodes.INVALID_ARGUMENT });
     await expect(runToolSwitch(ctx, SAMPLES, { format: asaFormat, layer: 2, alpha: Number.NaN })).rejects.toMatchObject({ code: ErrorCodes.NOT_FINITE });
+  });
+
+  test("several splits can be switched at once; cal and unknown splits are refused", async () => {
+    const both = await runToolSwitch(ctx, SAMPLES, { format: asaFormat, layer: 2, alpha: 0, maxTokens: 4, split: "test,train" });
+    expect(both.outcomes.map((o) => o.id).sort()).toEqual(["r1", "t1", "t2", "t3"]);
+    await expect(runToolSwitch(ctx, SAMPLES, { format: asaFormat, layer: 2, split: "test,cal" })).rejects.toMatchObject({ code: ErrorCodes.INVALID_ARGUMENT, message: expect.stringMatching(/cal split/) });
+    await expect(runToolSwitch(ctx, SAMPLES, { format: asaFormat, layer: 2, split: "tests" })).rejects.toMatchObject({ code: ErrorCodes.INVALID_ARGUMENT, message: expect.stringMatching(/Unknown split "tests"/) });
+  });
+
+  test("with a journal file a second run decodes nothing and reports the same; a grammar is part of the key", async () => {
+    const dir = mkdtempSync(path.join(tmpdir(), "switch-journal-"));
+    try {
+      const file = path.join(dir, "journal.jsonl");
+      const options = { format: asaFormat, layer: 2, alpha: 8, maxTokens: 6, seed: 1 };
+      const first = await runToolSwitch(ctx, SAMPLES, { ...options, journal: await GenerationJournal.open(file, model.info.fingerprint) });
+      const lines = readFileSync(file, "utf8").split("\n").filter(Boolean).length;
+      // The header and one line per generation: 3 prompts × (unsteered + 3 directions).
+      expect(lines).toBe(1 + 3 * 4);
+      const reopened = await GenerationJournal.open(file, model.info.fingerprint);
+      expect(reopened.recovered).toBe(12);
+      const second = await runToolSwitch(ctx, SAMPLES, { ...options, journal: reopened });
+      // Replies come from the journal; the readout's rows from a prefill-only pass (another batch shape, so the
+      // last float digits may differ).
+      const withoutReadout = (r: typeof first) => ({ ...r, readout: undefined, outcomes: r.outcomes.map((o) => ({ ...o, readout: o.readout.predicted })) });
+      expect(withoutReadout(second)).toEqual(withoutReadout(first));
+      second.outcomes.forEach((o, i) => expect(o.readout.gap).toBeCloseTo(first.outcomes[i].readout.gap, 4));
+      expect(readFileSync(file, "utf8").split("\n").filter(Boolean).length).toBe(lines);
+      // Free names are other generations: the constrained ones in the journal must not stand in for them.
+      await runToolSwitch(ctx, SAMPLES, { ...options, constrainNames: false, journal: reopened });
+      expect(readFileSync(file, "utf8").split("\n").filter(Boolean).length).toBe(lines + 12);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
   });
 });

@@ -13,7 +13,7 @@ export const correctCommand: Command = {
   ],
   options: {
     ...switchCommand.options,
-    split: { type: "string", description: "split whose prompts are corrected (default test; tool means always come from cal)", valueName: "SPLIT" },
+    split: { type: "string", description: "splits whose prompts are corrected, comma-separated (default test; tool means always come from cal)", valueName: "SPLIT[,SPLIT]" },
     alpha: { type: "string", description: "strength of the correction and of the random control (default 1)", valueName: "A" },
     "min-gap": { type: "string", description: "correct only where the readout's top-1/top-2 gap is at least this (default 0)", valueName: "G" },
     seed: { type: "string", description: "seed of the random control (default 0)", valueName: "N" },
@@ -28,7 +28,7 @@ export const correctCommand: Command = {
     const bar = phaseProgress();
     try {
       const report = await runReadoutCorrection(session.ctx, dataset.samples, {
-        ...menuExperimentOptions(values, session.model.info.nLayer, format, alpha, io, bar.onProgress),
+        ...(await menuExperimentOptions(values, session.model, format, alpha, io, bar.onProgress)),
         minGap: minGaps?.[0],
       });
       bar.done();

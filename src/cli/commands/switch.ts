@@ -1,4 +1,5 @@
 import { writeFileAtomic } from "../../assets/atomicWrite.js";
+import { GenerationJournal } from "../../eval/journal.js";
 import type { ToolFormat } from "../../formats/index.js";
 import { runToolSwitch, type ToolSwitchOptions } from "../../science/toolSwitch.js";
 import { UsageError, type Command, type CommandIo } from "../command.js";
@@ -15,7 +16,7 @@ export const switchCommand: Command = {
   options: {
     ...sessionOptions,
     data: { type: "string", description: "dataset with tool menus and expected tools (default tool-choice)", valueName: "NAME|FILE" },
-    split: { type: "string", description: "split whose prompts are switched (default test; tool means always come from cal)", valueName: "SPLIT" },
+    split: { type: "string", description: "splits whose prompts are switched, comma-separated (default test; tool means always come from cal)", valueName: "SPLIT[,SPLIT]" },
     layer: { type: "string", description: "layer the directions are measured at and added to (default: the middle layer)", valueName: "L" },
     alpha: { type: "string", description: "strength of every direction (default 1)", valueName: "A" },
     "max-tokens": { type: "string", description: "new tokens after the opened call (default 48)", valueName: "N" },
@@ -24,6 +25,7 @@ export const switchCommand: Command = {
     format: formatOption,
     subset: subsetOption,
     out: { type: "string", description: "also write the JSON document to this file", valueName: "FILE" },
+    journal: { type: "string", description: "keep every generation in this file and reuse it: a stopped run started again decodes only what is missing", valueName: "FILE" },
   },
   async run(values, _positionals, io) {
     const alpha = parseOneAlpha(values.alpha);
@@ -32,7 +34,7 @@ export const switchCommand: Command = {
     const session = await openSession(values, io);
     const bar = phaseProgress();
     try {
-      const report = await runToolSwitch(session.ctx, dataset.samples, menuExperimentOptions(values, session.model.info.nLayer, format, alpha, io, bar.onProgress));
+      const report = await runToolSwitch(session.ctx, dataset.samples, await menuExperimentOptions(values, session.model, format, alpha, io, bar.onProgress));
       bar.done();
       const pct = (x: number) => `${(100 * x).toFixed(1)}%`;
       io.print(`tool switch on ${dataset.name}, ${report.n} prompts, layer ${report.layer}, α ${report.alpha}, format ${format.name}, names ${values["free-names"] === true ? "free" : "kept on the menu"}`);
@@ -61,17 +63,23 @@ export function parseOneAlpha(value: unknown): number | undefined {
 }
 
 /** The options `switch` and `correct` share, from their common flags (layer default: the middle layer). */
-export function menuExperimentOptions(
+export async function menuExperimentOptions(
   values: Record<string, unknown>,
-  nLayer: number,
+  model: { info: { nLayer: number; fingerprint: string } },
   format: ToolFormat,
   alpha: number | undefined,
   io: CommandIo,
   onProgress: (phase: string, done: number, total: number) => void,
-): ToolSwitchOptions {
+): Promise<ToolSwitchOptions> {
+  let journal: GenerationJournal | undefined;
+  if (typeof values.journal === "string") {
+    journal = await GenerationJournal.open(values.journal, model.info.fingerprint);
+    if (journal.recovered > 0) io.log(`journal ${values.journal}: ${journal.recovered} results kept from earlier runs`);
+  }
   return {
     format,
-    layer: parseInteger("layer", values.layer, Math.floor(nLayer / 2)),
+    journal,
+    layer: parseInteger("layer", values.layer, Math.floor(model.info.nLayer / 2)),
     alpha,
     maxTokens: parseInteger("max-tokens", values["max-tokens"], 48, 1),
     seed: parseInteger("seed", values.seed, 0),
