@@ -7,9 +7,10 @@
 //   node scripts/build-llama-tools.mjs --force    rebuild
 //   node scripts/build-llama-tools.mjs --print    print the bin folder (and build nothing)
 //
-// Targets: llama-cvector-generator (control vectors from prompt pairs) and llama-completion (plain
-// generation; accepts --control-vector / --control-vector-scaled). Output:
-//   .cache/llama-tools/<tag>/bin/   the two executables (statically linked against llama.cpp)
+// Targets: llama-cvector-generator (control vectors from prompt pairs), llama-completion (plain
+// generation; accepts --control-vector / --control-vector-scaled) and llama-server (the OpenAI-style
+// server the load benchmarks compare `llama-steer serve` and `eval` against). Output:
+//   .cache/llama-tools/<tag>/bin/   the executables (statically linked against llama.cpp)
 //   .cache/llama-tools/<tag>/build.log   the configure and compiler output
 // The source tree is checked out from node-llama-cpp's llama/gitRelease.bundle into
 // .llama-src/<tag>-full (the same place `build-addon.mjs --from-source` uses). Nothing is downloaded.
@@ -26,7 +27,7 @@ import { extractLlamaSource } from "./llama-source.mjs";
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "..");
 const require = createRequire(path.join(root, "package.json"));
 const args = new Set(process.argv.slice(2));
-const TARGETS = ["llama-cvector-generator", "llama-completion"];
+const TARGETS = ["llama-cvector-generator", "llama-completion", "llama-server"];
 const exe = process.platform === "win32" ? ".exe" : "";
 
 function fail(message) {
@@ -125,7 +126,7 @@ function main() {
     "-DGGML_METAL=OFF",
     "-DLLAMA_BUILD_TESTS=OFF",
     "-DLLAMA_BUILD_EXAMPLES=OFF",
-    "-DLLAMA_BUILD_SERVER=OFF",
+    "-DLLAMA_BUILD_SERVER=ON",
     "-DLLAMA_BUILD_APP=OFF",
     "-DLLAMA_BUILD_TOOLS=ON",
     "-DLLAMA_BUILD_COMMON=ON",

@@ -32,6 +32,32 @@ asa15() {
   done
 }
 
+# Tool switching on the 1.5B (ASA format, middle layer, names kept on the menu by a grammar): α chosen on
+# tool-choice VAL (every 2nd sample) by the mean-diff success rate, then TEST: tool-choice every 2nd sample
+# (n = 126), within-topic TEST and TRAIN (n = 182; switching fits nothing on TRAIN, the means come from CAL).
+# Readout-guided correction on the same prompts: its unsteered calls are the switch baseline's (one journal).
+switch15() {
+  local a best
+  for a in 1 2 4; do
+    step "results/switch-q15-tool-choice-val-a$a.json" "switch-q15-tool-choice-val-a$a" \
+      switch --model "$q15" --data tool-choice --split val --subset 2 --alpha "$a" --journal results/journals/q15-switch.jsonl
+  done
+  best=$(node -e '
+    const fs = require("fs");
+    const runs = [1, 2, 4].map((a) => ({ a, r: JSON.parse(fs.readFileSync(`results/switch-q15-tool-choice-val-a${a}.json`, "utf8")).success_rate }));
+    runs.sort((x, y) => y.r - x.r || x.a - y.a);
+    process.stdout.write(String(runs[0].a));')
+  echo "== switch α chosen on VAL: $best" >&2
+  step results/switch-q15-tool-choice-test.json switch-q15-tool-choice-test \
+    switch --model "$q15" --data tool-choice --split test --subset 2 --alpha "$best" --journal results/journals/q15-switch.jsonl
+  step results/switch-q15-within-topic.json switch-q15-within-topic \
+    switch --model "$q15" --data within-topic --split test,train --alpha "$best" --journal results/journals/q15-switch-within.jsonl
+  step results/correct-q15-tool-choice-test.json correct-q15-tool-choice-test \
+    correct --model "$q15" --data tool-choice --split test --subset 2 --alpha "$best" --journal results/journals/q15-switch.jsonl
+  step results/correct-q15-within-topic.json correct-q15-within-topic \
+    correct --model "$q15" --data within-topic --split test,train --alpha "$best" --journal results/journals/q15-switch-within.jsonl
+}
+
 steps=("$@")
-[ ${#steps[@]} -gt 0 ] || steps=(asa15)
+[ ${#steps[@]} -gt 0 ] || steps=(asa15 switch15)
 for s in "${steps[@]}"; do "$s"; done

@@ -10,7 +10,7 @@ import path from "node:path";
 
 import { packageRoot } from "../util/packageRoot.js";
 
-export const LLAMA_TOOL_NAMES = ["llama-cvector-generator", "llama-completion"] as const;
+export const LLAMA_TOOL_NAMES = ["llama-cvector-generator", "llama-completion", "llama-server"] as const;
 export type LlamaToolName = (typeof LLAMA_TOOL_NAMES)[number];
 
 export interface LlamaTools {
