@@ -18,19 +18,24 @@ step() { # RESULT_FILE NAME COMMAND...: runs COMMAND unless RESULT_FILE exists; 
   echo "{\"step\":\"$name\",\"wall_s\":$(( $(date +%s) - start )),\"finished\":\"$(date -u +%FT%TZ)\"}" >> results/qwen-runs-times.jsonl
 }
 
-# ASA on the 1.5B in the ASA format: the asset from every 2nd CAL/TRAIN/VAL sample (α, τ and the gate chosen on VAL
-# by MCC), then TEST with the random-direction control, the paired tests and the logit check: every 4th sample
-# (n = 150), then every 2nd (n = 300, which holds the first 150: the journal decodes only the other half), then all.
-asa15() {
-  step results/build-asa-q15-necessity-asa.json build-asa-q15-necessity-asa \
-    build --model "$q15" --controller asa --format asa --subset 2 --alpha 4,8,16 --select mcc \
-    --journal results/journals/q15-necessity-asa-val.jsonl --out results/assets/asa-q15-necessity-asa.json
-  for k in 4 2 1; do
-    step "results/eval-asa-q15-necessity-asa-s$k.json" "eval-asa-q15-necessity-asa-s$k" \
-      eval --model "$q15" --asset results/assets/asa-q15-necessity-asa.json --format asa --subset "$k" --ablation random_direction \
-      --journal results/journals/q15-necessity-asa.jsonl --report "results/eval-asa-q15-necessity-asa-s$k.html"
+# ASA in the ASA format: the asset from every 2nd CAL/TRAIN/VAL sample (α, τ and the gate chosen on VAL by MCC),
+# then TEST with the random-direction control, the paired tests and the logit check, on subsets that nest (every
+# 4th sample, then every 2nd, which holds the first: the journal decodes only the other half, ...).
+# asa_runs MODEL TAG SUBSET...
+asa_runs() {
+  local model="$1" tag="$2" k; shift 2
+  step "results/build-asa-$tag-necessity-asa.json" "build-asa-$tag-necessity-asa" \
+    build --model "$model" --controller asa --format asa --subset 2 --alpha 4,8,16 --select mcc \
+    --journal "results/journals/$tag-necessity-asa-val.jsonl" --out "results/assets/asa-$tag-necessity-asa.json"
+  for k in "$@"; do
+    step "results/eval-asa-$tag-necessity-asa-s$k.json" "eval-asa-$tag-necessity-asa-s$k" \
+      eval --model "$model" --asset "results/assets/asa-$tag-necessity-asa.json" --format asa --subset "$k" --ablation random_direction \
+      --journal "results/journals/$tag-necessity-asa.jsonl" --report "results/eval-asa-$tag-necessity-asa-s$k.html"
   done
 }
+asa15() { asa_runs "$q15" q15 4 2 1; }
+# The 0.5B (the paper's ASA fails there): every 4th TEST sample.
+asa05() { asa_runs "$q05" q05 4; }
 
 # Tool switching on the 1.5B (ASA format, middle layer, names kept on the menu by a grammar): α chosen on
 # tool-choice VAL (every 2nd sample) by the mean-diff success rate, then TEST: tool-choice every 2nd sample
@@ -59,5 +64,5 @@ switch15() {
 }
 
 steps=("$@")
-[ ${#steps[@]} -gt 0 ] || steps=(asa15 switch15)
+[ ${#steps[@]} -gt 0 ] || steps=(asa15 switch15 asa05)
 for s in "${steps[@]}"; do "$s"; done
