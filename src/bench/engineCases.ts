@@ -28,6 +28,10 @@ export interface BenchSetup {
   reps: number;
   /** A folder for this run's files (removed afterwards). */
   tmpDir: string;
+  /** Requests per side of serve_vs_llama_server. Default SERVE_REQUESTS (200). */
+  requests?: number;
+  /** TEST prompts of the eval_* cases. Default EVAL_PROMPTS (60). */
+  evalPrompts?: number;
   signal?: AbortSignal;
   log: (line: string) => void;
 }

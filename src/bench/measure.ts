@@ -20,6 +20,20 @@ export function median(xs: readonly number[]): number {
   return s.length % 2 ? s[m] : (s[m - 1] + s[m]) / 2;
 }
 
+/**
+ * The p-th percentile (0–100) of `xs`, linear between the two nearest ranks (numpy's default), so that p50 of
+ * an even count is the median. NaN for an empty list.
+ */
+export function percentile(xs: readonly number[], p: number): number {
+  if (!(p >= 0 && p <= 100)) throw new RangeError(`percentile takes p from 0 to 100, got ${p}`);
+  if (xs.length === 0) return NaN;
+  const s = [...xs].sort((a, b) => a - b);
+  const at = (p / 100) * (s.length - 1);
+  const lo = Math.floor(at);
+  const hi = Math.ceil(at);
+  return s[lo] + (s[hi] - s[lo]) * (at - lo);
+}
+
 export interface TimePairedOptions {
   /** Default 5. */
   reps?: number;
@@ -66,4 +80,15 @@ export async function timePaired(
     ratios.push(tb / ta);
   }
   return { aMs: median(as), bMs: median(bs), ratio: median(ratios), ratioMin: Math.min(...ratios), ratioMax: Math.max(...ratios), reps };
+}
+
+/** "1 thread", "2 threads": for the detail lines. */
+export function plural(n: number, word: string): string {
+  return `${n} ${word}${n === 1 ? "" : "s"}`;
+}
+
+/** `x` rounded to `digits` decimals, for the JSON document. */
+export function round(x: number, digits: number): number {
+  const f = 10 ** digits;
+  return Math.round(x * f) / f;
 }

@@ -17,7 +17,7 @@ import { buildAsaAsset } from "../science/buildAsa.js";
 import { cosineSummary, cvectorMeanLikeGenerator, cvectorPairs, type CvectorMeanResult } from "./cvectorCompare.js";
 import { STORY_PROMPT, type BenchFigure, type BenchSetup } from "./engineCases.js";
 import { CVECTOR_GENERATOR_DECODE_START, promptFileText, runTool, tail, type LlamaTools } from "./llamaTools.js";
-import { median, timePaired } from "./measure.js";
+import { median, plural, round, timePaired } from "./measure.js";
 import { BenchWorker } from "./workerClient.js";
 
 /** Between runs in different processes (see TimePairedOptions.settleMs). */
@@ -144,7 +144,7 @@ export async function generateVsNodeLlamaCpp(setup: BenchSetup): Promise<BenchFi
   }
 }
 
-interface BenchAsa {
+export interface BenchAsa {
   asset: SteeringAsset;
   assetPath: string;
   assetBytes: number;
@@ -171,7 +171,7 @@ function subset(samples: readonly DatasetSample[], every: number): DatasetSample
  * vectors from CAL, router and probes from TRAIN, the middle layer, α = 2 and τ = 0.5 checked on VAL with
  * 4 new tokens per sample. Its quality does not matter here, only what it costs to run and store.
  */
-function benchAsa(setup: BenchSetup): Promise<BenchAsa> {
+export function benchAsa(setup: BenchSetup): Promise<BenchAsa> {
   let pending = asaCache.get(setup);
   if (!pending) {
     pending = (async () => {
@@ -262,13 +262,4 @@ export async function rssOverModel(setup: BenchSetup): Promise<BenchFigure> {
   } finally {
     await worker.close();
   }
-}
-
-function plural(n: number, word: string): string {
-  return `${n} ${word}${n === 1 ? "" : "s"}`;
-}
-
-function round(x: number, digits: number): number {
-  const f = 10 ** digits;
-  return Math.round(x * f) / f;
 }

@@ -4,9 +4,12 @@ import os from "node:os";
 import path from "node:path";
 
 import { loadModel } from "../engine/model.js";
+import { assertInteger } from "../util/validate.js";
 import { captureBatchedVsSequential, captureVsPrefill, perSequenceSteeringVsPlain, steeredDecodeVsPlain, type BenchFigure, type BenchSetup } from "./engineCases.js";
 import { findLlamaTools, type LlamaTools, type LlamaToolsLookup } from "./llamaTools.js";
+import { evalAsaVsEvalPlain, evalVsLlamaServer } from "./evalCases.js";
 import { asaRequestVsPlain, buildVsCvectorGenerator, generateVsNodeLlamaCpp, rssOverModel } from "./peerCases.js";
+import { serveVsLlamaServer } from "./serverCases.js";
 
 export interface BenchOptions {
   modelPath: string;
@@ -16,6 +19,10 @@ export interface BenchOptions {
   threads?: number;
   /** Layers of llama-steer's model offloaded to the GPU backend (-1: all). Default 0. */
   gpuLayers?: number;
+  /** Chat requests per side of serve_vs_llama_server (fewer: a quicker, noisier figure). Default 200. */
+  requests?: number;
+  /** TEST prompts of eval_vs_llama_server and eval_asa_vs_eval_plain. Default 60. */
+  evalPrompts?: number;
   /** Run only the cases that produce these keys. Default all. */
   only?: readonly string[];
   /** Where llama.cpp's tools are (tests pass a lookup). Default: findLlamaTools(). */
@@ -65,6 +72,9 @@ const CASES: Case[] = [
   { keys: ["generate_vs_node_llama_cpp"], run: generateVsNodeLlamaCpp },
   { keys: ["asa_request_vs_plain", "asset_kb"], run: asaRequestVsPlain },
   { keys: ["rss_over_model_mb"], run: rssOverModel },
+  { keys: ["serve_vs_llama_server"], needsLlamaTools: true, run: (s, tools) => serveVsLlamaServer(s, tools!) },
+  { keys: ["eval_vs_llama_server"], needsLlamaTools: true, run: (s, tools) => evalVsLlamaServer(s, tools!) },
+  { keys: ["eval_asa_vs_eval_plain"], run: evalAsaVsEvalPlain },
 ];
 
 export const BENCH_KEYS = CASES.flatMap((c) => c.keys);
@@ -83,6 +93,8 @@ export function planBench(only: readonly string[] | undefined, tools: LlamaTools
 
 export async function runBench(options: BenchOptions): Promise<BenchReport> {
   const log = options.log ?? (() => {});
+  if (options.requests !== undefined) assertInteger("requests", options.requests, 1);
+  if (options.evalPrompts !== undefined) assertInteger("evalPrompts", options.evalPrompts, 1);
   const tools = options.llamaTools ?? findLlamaTools();
   const plan = planBench(options.only, tools);
   for (const s of plan.skipped) log(`bench: ${s.key} skipped: ${s.reason}`);
@@ -94,7 +106,7 @@ export async function runBench(options: BenchOptions): Promise<BenchReport> {
   try {
     const ctx = await model.createContext({ contextSize: 4096, batchSize: 1024, sequences: 64, threads: options.threads ?? "auto" });
     threads = ctx.threads;
-    const setup: BenchSetup = { model, ctx, modelPath: options.modelPath, threads, reps: options.reps ?? 5, tmpDir, signal: options.signal, log };
+    const setup: BenchSetup = { model, ctx, modelPath: options.modelPath, threads, reps: options.reps ?? 5, tmpDir, requests: options.requests, evalPrompts: options.evalPrompts, signal: options.signal, log };
     for (const c of plan.run) {
       log(`bench: ${c.keys[0]} ...`);
       const result = await c.run(setup, tools.found ? tools.tools : undefined);

@@ -9,6 +9,7 @@
  */
 import { loadModel } from "../engine/model.js";
 import { loadAsset } from "../assets/index.js";
+import { evalContextOptions } from "../eval/runner.js";
 import { asaDecide, asaSteering } from "../science/asa.js";
 
 export type WorkerRequest =
@@ -56,7 +57,7 @@ async function nlcGenerate(tokens: number[], maxTokens: number): Promise<{ ms: n
 }
 
 /**
- * Loads the model with llama-steer's defaults for the eval command (context as `openSession` makes it) and
+ * Loads the model with llama-steer's defaults for the eval command (its context, evalContextOptions) and
  * runs the prompts under the ASA controller, sampling the resident set size throughout.
  */
 async function evalRss(request: Extract<WorkerRequest, { type: "eval-rss" }>): Promise<Extract<WorkerReply, { type: "eval-rss" }>> {
@@ -66,7 +67,7 @@ async function evalRss(request: Extract<WorkerRequest, { type: "eval-rss" }>): P
   try {
     const model = await loadModel(request.modelPath);
     try {
-      const ctx = await model.createContext({ contextSize: Math.min(8192, Math.max(2048, model.info.nCtxTrain)), batchSize: 512, sequences: 32, threads: request.threads });
+      const ctx = await model.createContext({ ...evalContextOptions(model.info.nCtxTrain), threads: request.threads });
       const asset = await loadAsset(request.assetPath, { expectFingerprint: model.info.fingerprint });
       const results = await ctx.generateBatch(
         request.prompts.map((prompt) => ({ prompt, decide: { layer: asset.layer, choose: (row: Float32Array) => asaSteering(asset, asaDecide(asset, row)) } })),

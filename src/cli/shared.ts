@@ -3,6 +3,7 @@ import { loadDataset, splitOf, type DatasetSample } from "../data/index.js";
 import { backendReport } from "../engine/binding.js";
 import type { SteerContext } from "../engine/context.js";
 import { loadModel, type SteerModel } from "../engine/model.js";
+import { evalContextOptions } from "../eval/runner.js";
 import { getFormat, type ToolFormat } from "../formats/index.js";
 import { defaultModelName, resolveModelPath } from "../models/index.js";
 import { UsageError, type CommandIo, type OptionSpec } from "./command.js";
@@ -92,7 +93,7 @@ export async function openSession(values: { model?: unknown; threads?: unknown; 
   progress?.done();
   const model = await loadModel(modelPath, { signal: io.signal, gpuLayers });
   warnIfNotOffloaded(gpuLayers, io);
-  const ctx = await model.createContext({ contextSize: Math.min(8192, Math.max(2048, model.info.nCtxTrain)), batchSize: 512, sequences: 32, threads });
+  const ctx = await model.createContext({ ...evalContextOptions(model.info.nCtxTrain), threads });
   return { model, ctx, modelPath, dispose: () => model.dispose() };
 }
 

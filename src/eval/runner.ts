@@ -50,6 +50,14 @@ export interface RunSamplesOptions {
   onProgress?: (done: number, total: number) => void;
 }
 
+/**
+ * The context `llama-steer eval` (and every command that evaluates) runs in: 32 prompts decoding together in
+ * 2048–8192 cells (the model's training context within those bounds), decodes of up to 512 tokens.
+ */
+export function evalContextOptions(nCtxTrain: number): { contextSize: number; batchSize: number; sequences: number } {
+  return { contextSize: Math.min(8192, Math.max(2048, nCtxTrain)), batchSize: 512, sequences: 32 };
+}
+
 /** Default budget of new tokens: a call with arguments fits; a chatty answer is cut. */
 export const DEFAULT_MAX_TOKENS = 96;
 

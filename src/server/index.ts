@@ -59,6 +59,18 @@ export interface SteerServer {
   close(): Promise<void>;
 }
 
+/** KV cache cells `llama-steer serve` gives its context unless told otherwise (`--context`). */
+export const DEFAULT_SERVE_CONTEXT = 8192;
+
+/**
+ * The context `llama-steer serve` decodes in: `parallel` sequences sharing `context` cells (capped at the model's
+ * training context), decodes of up to 512 tokens. The bench serves through the same.
+ */
+export function serveContextOptions(nCtxTrain: number, parallel: number, context: number = DEFAULT_SERVE_CONTEXT): { contextSize: number; batchSize: number; sequences: number } {
+  const contextSize = nCtxTrain > 0 ? Math.min(context, nCtxTrain) : context;
+  return { contextSize, batchSize: Math.min(512, contextSize), sequences: parallel };
+}
+
 /** The format a server uses by default: the model's own template when it offers tools, else hermes. */
 export function defaultServeFormat(model: SteerModel): ToolFormat {
   const template = model.info.chatTemplate;

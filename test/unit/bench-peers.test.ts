@@ -173,7 +173,7 @@ describe("llama.cpp's tools", () => {
     const lookup = findLlamaTools({ [LLAMA_TOOLS_ENV]: empty });
     expect(lookup.found).toBe(false);
     if (!lookup.found) {
-      expect(lookup.reason).toContain("llama-cvector-generator, llama-completion missing");
+      expect(lookup.reason).toContain("llama-cvector-generator, llama-completion, llama-server missing");
       expect(lookup.reason).toContain("node scripts/build-llama-tools.mjs");
     }
   });
@@ -188,19 +188,23 @@ describe("llama.cpp's tools", () => {
     if (lookup.found) expect(lookup.tools.paths["llama-completion"]).toBe(join(bin, "llama-completion" + exe));
   });
 
-  it("make the bench skip the cvector-generator keys, and nothing else, when they are missing", () => {
+  it("make the bench skip the keys that run them, and nothing else, when they are missing", () => {
     const missing = { found: false as const, reason: "not built" };
     const plan = planBench(undefined, missing);
-    expect(plan.skipped.map((s) => s.key)).toEqual(["build_vs_cvector_generator", "build_vs_cvector_generator_cosine_min", "build_vs_cvector_generator_cosine_median"]);
+    const needTools = ["build_vs_cvector_generator", "build_vs_cvector_generator_cosine_min", "build_vs_cvector_generator_cosine_median", "serve_vs_llama_server", "eval_vs_llama_server"];
+    expect(plan.skipped.map((s) => s.key)).toEqual(needTools);
     expect(plan.skipped.every((s) => s.reason === "not built")).toBe(true);
-    expect(plan.run.flatMap((c) => c.keys)).toEqual(BENCH_KEYS.filter((k) => !k.startsWith("build_vs_cvector_generator")));
+    expect(plan.run.flatMap((c) => c.keys)).toEqual(BENCH_KEYS.filter((k) => !needTools.includes(k)));
+    expect(planBench(["eval_asa_vs_eval_plain"], missing)).toMatchObject({ skipped: [], run: [{ keys: ["eval_asa_vs_eval_plain"] }] });
     // Naming any key of a case runs that whole case.
     expect(planBench(["asset_kb"], missing).run.flatMap((c) => c.keys)).toEqual(["asa_request_vs_plain", "asset_kb"]);
     expect(planBench(["capture_vs_prefill"], missing).skipped).toEqual([]);
   });
 
   it("the contract keys exist", () => {
-    for (const key of ["build_vs_cvector_generator", "generate_vs_node_llama_cpp", "asa_request_vs_plain", "asset_kb", "rss_over_model_mb"]) expect(BENCH_KEYS).toContain(key);
+    for (const key of ["build_vs_cvector_generator", "generate_vs_node_llama_cpp", "asa_request_vs_plain", "asset_kb", "rss_over_model_mb", "serve_vs_llama_server", "eval_vs_llama_server", "eval_asa_vs_eval_plain"]) {
+      expect(BENCH_KEYS).toContain(key);
+    }
   });
 
   it("control-vector load errors are recognised in llama.cpp's output (the tool carries on without the vector)", () => {

@@ -4,14 +4,13 @@ import { importControlVector, loadAsset, type SteeringAsset } from "../../assets
 import { loadModel } from "../../engine/model.js";
 import { getFormat, listFormats } from "../../formats/index.js";
 import { defaultModelName, resolveModelPath } from "../../models/index.js";
-import { defaultServeFormat, startServer } from "../../server/index.js";
+import { DEFAULT_SERVE_CONTEXT, defaultServeFormat, serveContextOptions, startServer } from "../../server/index.js";
 import type { SteeringVector } from "../../vectors/steeringVector.js";
 import { UsageError, type Command } from "../command.js";
 import { parseGpuLayers, parseInteger, sessionOptions, warnIfNotOffloaded } from "../shared.js";
 
 const DEFAULT_PORT = 8080;
 const DEFAULT_PARALLEL = 4;
-const DEFAULT_CONTEXT = 8192;
 const DEFAULT_MAX_TOKENS = 1024;
 const DEFAULT_MAX_WAITING = 64;
 const API_KEY_ENV = "LLAMA_STEER_API_KEY";
@@ -33,7 +32,7 @@ export const serveCommand: Command = {
     host: { type: "string", description: "address to listen on (default 127.0.0.1: this machine only)", valueName: "HOST" },
     port: { type: "string", description: `port (default ${DEFAULT_PORT}; 0 picks a free one)`, valueName: "N" },
     parallel: { type: "string", description: `requests decoded together, as sequences of one context (default ${DEFAULT_PARALLEL})`, valueName: "N" },
-    context: { type: "string", description: `KV cache tokens shared by all parallel requests (default ${DEFAULT_CONTEXT}, capped at the model's training context)`, valueName: "N" },
+    context: { type: "string", description: `KV cache tokens shared by all parallel requests (default ${DEFAULT_SERVE_CONTEXT}, capped at the model's training context)`, valueName: "N" },
     "api-key": { type: "string", description: `require 'Authorization: Bearer KEY' on /v1 routes (default: $${API_KEY_ENV}, else none)`, valueName: "KEY" },
     "max-tokens": { type: "string", description: `budget of a request without max_tokens (default ${DEFAULT_MAX_TOKENS})`, valueName: "N" },
     "max-waiting": { type: "string", description: `requests waiting for a sequence before new ones get 429 (default ${DEFAULT_MAX_WAITING})`, valueName: "N" },
@@ -43,7 +42,7 @@ export const serveCommand: Command = {
     const port = parseInteger("port", values.port, DEFAULT_PORT, 0);
     if (port > 65535) throw new UsageError(`--port takes 0 to 65535, got "${String(values.port)}"`);
     const parallel = parseInteger("parallel", values.parallel, DEFAULT_PARALLEL, 1);
-    const contextArg = parseInteger("context", values.context, DEFAULT_CONTEXT, 64);
+    const contextArg = parseInteger("context", values.context, DEFAULT_SERVE_CONTEXT, 64);
     const defaultMaxTokens = parseInteger("max-tokens", values["max-tokens"], DEFAULT_MAX_TOKENS, 1);
     const maxWaiting = parseInteger("max-waiting", values["max-waiting"], DEFAULT_MAX_WAITING, 0);
     const threads = values.threads === undefined ? "auto" : parseInteger("threads", values.threads, 1, 1);
@@ -76,8 +75,7 @@ export const serveCommand: Command = {
         vectors.set(name, (await importControlVector(file, { expectNEmbd: model.info.nEmbd })).vector);
       }
       const format = typeof values.format === "string" ? getFormat(values.format) : defaultServeFormat(model);
-      const contextSize = model.info.nCtxTrain > 0 ? Math.min(contextArg, model.info.nCtxTrain) : contextArg;
-      const ctx = await model.createContext({ contextSize, batchSize: Math.min(512, contextSize), sequences: parallel, threads });
+      const ctx = await model.createContext({ ...serveContextOptions(model.info.nCtxTrain, parallel, contextArg), threads });
       const modelId = typeof values["model-id"] === "string" ? values["model-id"] : basename(modelName).replace(/\.gguf$/i, "");
       const server = await startServer({
         model, ctx, format, modelId, aliases: [basename(modelPath)], assets, vectors, host, port, apiKey, defaultMaxTokens, maxWaiting, log: (line) => io.log(line),
