@@ -107,8 +107,12 @@ export async function evalVsLlamaServer(setup: BenchSetup, tools: LlamaTools): P
   const prompts = await renderSamples(model, samples, format, { signal });
   const ourPromptTokens = prompts.map((p) => model.tokenize(p).length);
   const reps = Math.min(setup.reps, EVAL_MAX_REPS);
-  return withEvalContext(setup, (ctx) =>
-    withLlamaServer(tools.paths["llama-server"], { modelPath: setup.modelPath, threads, contextSize: ctx.contextSize, batchSize: ctx.batchSize, parallel: EVAL_SERVER_PARALLEL }, { signal }, async (server) => {
+  // llama-server admits a request to every free slot whether or not the shared cache has room for it, and fails
+  // the request when it runs out: give it room for its slots at their longest (never less than our context).
+  const slotCells = Math.max(...ourPromptTokens) + maxTokens;
+  return withEvalContext(setup, (ctx) => {
+    const contextSize = Math.max(ctx.contextSize, EVAL_SERVER_PARALLEL * slotCells);
+    return withLlamaServer(tools.paths["llama-server"], { modelPath: setup.modelPath, threads, contextSize, batchSize: ctx.batchSize, parallel: EVAL_SERVER_PARALLEL }, { signal }, async (server) => {
       // Warm both (first decodes of a fresh context or server allocate), untimed.
       await ctx.generate(prompts[0], { maxTokens: 4, signal });
       await llamaServerCompletions(server, prompts.slice(0, 1), 4, stop, signal);
@@ -138,13 +142,24 @@ export async function evalVsLlamaServer(setup: BenchSetup, tools: LlamaTools): P
         detail:
           `${samples.length} of the ${testCount} necessity TEST prompts, spread evenly, in the ASA format, greedy, budget ${maxTokens} tokens, stop at ${stop.join(", ")}, ${plural(threads, "thread")}: ` +
           `llama-steer's runEvaluation with controller none (what \`eval --controller none\` runs: render, generate in its own context of ${ctx.sequences} sequences in ${ctx.contextSize} cells, judge) ` +
-          `vs llama.cpp's llama-server --parallel ${EVAL_SERVER_PARALLEL} --cont-batching (same engine settings) fed the same rendered prompts through POST /completion, ${EVAL_SERVER_PARALLEL} in flight ` +
+          `vs llama.cpp's llama-server --parallel ${EVAL_SERVER_PARALLEL} --cont-batching (same engine settings, ${contextSize} cells) fed the same rendered prompts through POST /completion, ${EVAL_SERVER_PARALLEL} in flight ` +
           `(wall ratio, llama-server's over ours; ${plural(reps, "paired repetition")}); ${identical} of ${samples.length} outputs identical`,
         timing,
-        extra: { prompts: samples.length, max_tokens: maxTokens, our_wall_ms: round(timing.aMs, 1), llama_server_wall_ms: round(timing.bMs, 1), identical_outputs: identical, our_sequences: ctx.sequences, llama_server_parallel: EVAL_SERVER_PARALLEL, llama_tools_tag: tools.tag },
+        extra: {
+          prompts: samples.length,
+          max_tokens: maxTokens,
+          our_wall_ms: round(timing.aMs, 1),
+          llama_server_wall_ms: round(timing.bMs, 1),
+          identical_outputs: identical,
+          our_sequences: ctx.sequences,
+          our_context: ctx.contextSize,
+          llama_server_parallel: EVAL_SERVER_PARALLEL,
+          llama_server_context: contextSize,
+          llama_tools_tag: tools.tag,
+        },
       };
-    }),
-  );
+    });
+  });
 }
 
 export async function evalAsaVsEvalPlain(setup: BenchSetup): Promise<BenchFigure> {

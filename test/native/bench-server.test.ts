@@ -4,6 +4,7 @@
 // otherwise, with the reason in the suite's name). The figures themselves are measured on a real model.
 import { afterAll, beforeAll, describe, expect, test } from "vitest";
 
+import { withLlamaServer } from "../../src/bench/llamaServer.js";
 import { findLlamaTools } from "../../src/bench/llamaTools.js";
 import { runBench } from "../../src/bench/run.js";
 import { measureOurServer, servedPromptTokens, serveUserPrompts } from "../../src/bench/serverCases.js";
@@ -74,5 +75,36 @@ describe.skipIf(!lookup.found)(lookup.found ? "against llama.cpp's llama-server"
     const evalFigure = report.figures.find((f) => f.key === "eval_vs_llama_server")!;
     expect(evalFigure.value).toBeGreaterThan(0);
     expect(evalFigure.extra).toMatchObject({ prompts: 4 });
+  });
+
+  /** Whether a process of this id still exists. */
+  const alive = (pid: number) => {
+    try {
+      process.kill(pid, 0);
+      return true;
+    } catch {
+      return false;
+    }
+  };
+
+  test("llama-server is ended when the work given it fails, and when the bench is aborted while it loads", async () => {
+    const tools = lookup.found ? lookup.tools : undefined!;
+    const settings = { modelPath: await syntheticModelPath("llama"), threads: 1, contextSize: 512, batchSize: 128, parallel: 2 };
+    let pid: number | undefined;
+    await expect(
+      withLlamaServer(tools.paths["llama-server"], settings, {}, async (server) => {
+        pid = server.pid;
+        expect((await fetch(`${server.url}/health`)).status).toBe(200);
+        throw new Error("the work failed");
+      }),
+    ).rejects.toThrow("the work failed");
+    expect(pid).toBeGreaterThan(0);
+    expect(alive(pid!)).toBe(false);
+
+    const controller = new AbortController();
+    setTimeout(() => controller.abort(new Error("bench aborted")), 50);
+    const before = Date.now();
+    await expect(withLlamaServer(tools.paths["llama-server"], settings, { signal: controller.signal }, async () => "never")).rejects.toThrow("bench aborted");
+    expect(Date.now() - before).toBeLessThan(15_000);
   });
 });
