@@ -178,6 +178,8 @@ function parseLine(line: string | undefined): unknown {
 export interface JournaledItem {
   prompt: string;
   steer?: readonly SteeringSpec[];
+  /** GBNF grammar of this item's output (part of its key). Default: the batch's. */
+  grammar?: string;
   /** Layers whose unsteered last-prompt-token row to return (the row a gated controller decides from). */
   capture?: readonly number[];
 }
@@ -199,7 +201,7 @@ export async function journaledGenerate(
   items: readonly JournaledItem[],
   options: { maxTokens: number; stop: readonly string[]; grammar?: string; signal?: AbortSignal; onDone?: () => void },
 ): Promise<JournaledRun[]> {
-  const keys = items.map((item) => generationKey(item.prompt, item.steer, options.maxTokens, options.stop, options.grammar));
+  const keys = items.map((item) => generationKey(item.prompt, item.steer, options.maxTokens, options.stop, item.grammar ?? options.grammar));
   const out: (JournaledRun | undefined)[] = items.map((_, i) => {
     const g = journal.getGeneration(keys[i]);
     return g ? { result: asGenerateResult(g) } : undefined;
@@ -221,7 +223,12 @@ export async function journaledGenerate(
     const pending: Promise<void>[] = [];
     const results = await ctx.generateBatch(
       // Only unsteered items read their rows while generating: a steered item's row would carry its steering.
-      todo.map((i) => ({ prompt: items[i].prompt, steer: items[i].steer, ...(items[i].capture && !isSteered(items[i]) ? { capture: items[i].capture } : {}) })),
+      todo.map((i) => ({
+        prompt: items[i].prompt,
+        steer: items[i].steer,
+        ...(items[i].grammar !== undefined ? { sampling: { grammar: items[i].grammar } } : {}),
+        ...(items[i].capture && !isSteered(items[i]) ? { capture: items[i].capture } : {}),
+      })),
       {
         maxTokens: options.maxTokens,
         stop: [...options.stop],

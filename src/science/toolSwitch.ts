@@ -252,9 +252,9 @@ export function menuPrompts(samples: readonly DatasetSample[], splits: readonly 
 }
 
 /**
- * Generates the items, one batch per distinct menu (a grammar holds for a whole batch), and returns the results in
- * item order. Without grammars everything is one batch. Every generation goes through the journal: what it holds
- * is not decoded again.
+ * Generates the items in one batch, each under its prompt's menu grammar (grammars are per item, so prompts with
+ * different menus decode together), and returns the results in item order. Every generation goes through the
+ * journal: what it holds is not decoded again.
  */
 export async function generateByMenu(
   ctx: SteerContext,
@@ -271,25 +271,18 @@ export async function generateByMenu(
   },
 ): Promise<GenerateBatchResult[]> {
   const journal = options.journal ?? GenerationJournal.inMemory(ctx.model.info.fingerprint);
-  const groups = new Map<string, number[]>();
-  plans.forEach((plan, i) => {
-    const key = options.grammarFor(plan.menu) === undefined ? "" : plan.menu.join("\u0000");
-    groups.set(key, [...(groups.get(key) ?? []), i]);
-  });
-  const results: GenerateBatchResult[] = new Array(items.length);
+  const grammars = plans.map((plan) => options.grammarFor(plan.menu));
   let done = 0;
-  for (const promptIndices of groups.values()) {
-    const itemIndices = promptIndices.flatMap((i) => Array.from({ length: perPrompt }, (_, k) => i * perPrompt + k));
-    const grammar = options.grammarFor(plans[promptIndices[0]].menu);
-    const out = await journaledGenerate(
-      ctx,
-      journal,
-      itemIndices.map((k) => items[k]),
-      { maxTokens: options.maxTokens, stop: options.stop, signal: options.signal, ...(grammar ? { grammar } : {}), onDone: () => options.onDone(++done, items.length) },
-    );
-    itemIndices.forEach((k, j) => (results[k] = { ...out[j].result, ...(out[j].rows ? { captured: out[j].rows } : {}) }));
-  }
-  return results;
+  const out = await journaledGenerate(
+    ctx,
+    journal,
+    items.map((item, k) => {
+      const grammar = grammars[Math.floor(k / perPrompt)];
+      return grammar === undefined ? item : { ...item, grammar };
+    }),
+    { maxTokens: options.maxTokens, stop: options.stop, signal: options.signal, onDone: () => options.onDone(++done, items.length) },
+  );
+  return out.map((run) => ({ ...run.result, ...(run.rows ? { captured: run.rows } : {}) }));
 }
 
 export function summarizeSwitch(outcomes: readonly SwitchOutcome[], settings: { layer: number; alpha: number; maxTokens: number }): ToolSwitchReport {
