@@ -63,6 +63,16 @@ switch15() {
     correct --model "$q15" --data within-topic --split test,train --alpha "$best" --journal results/journals/q15-switch-within.jsonl
 }
 
+# Unsteered tool-choice and within-topic TEST on the 1.5B in the ASA format: which tool it names and whether the
+# argument values match (args_match_acc, exact_success), every 2nd sample.
+values15() {
+  local data
+  for data in tool-choice within-topic; do
+    step "results/baseline-q15-$data-asa-s2.json" "baseline-q15-$data-asa-s2" \
+      eval --model "$q15" --data "$data" --controller none --format asa --subset 2 --journal "results/journals/q15-$data-asa.jsonl"
+  done
+}
+
 steps=("$@")
-[ ${#steps[@]} -gt 0 ] || steps=(asa15 switch15 asa05)
+[ ${#steps[@]} -gt 0 ] || steps=(asa15 switch15 values15 asa05)
 for s in "${steps[@]}"; do "$s"; done
