@@ -12,7 +12,7 @@
 import { ErrorCodes, SteerError, throwIfAborted } from "../errors.js";
 import type { NativeAdd, NativeContext, NativeModel, NativeSampler } from "./binding.js";
 import { StreamingText, type GenerateResult, type StopReason } from "./generate.js";
-import { groupByPrefix, steeringTouchesPrefix } from "./prefixes.js";
+import { groupByPrefix, MIN_SHARED_PREFIX, steeringTouchesPrefix } from "./prefixes.js";
 import { addsForDecode, type ResolvedSpec, type RowInfo } from "./steering.js";
 
 export interface BatchItem {
@@ -41,6 +41,11 @@ export interface BatchResult extends GenerateResult {
   decided?: readonly ResolvedSpec[];
   /** Logits of `logitsOf` tokens at the first generated position. */
   logits?: Float32Array;
+  /**
+   * Prompt tokens not decoded for this item because a running sequence already held them (continuous batching
+   * with `pull`: a request that shares a system prompt with one in flight copies its cells). 0 when none.
+   */
+  reusedPromptTokens?: number;
 }
 
 export interface BatchLoopOptions {
@@ -75,6 +80,8 @@ interface Slot {
   promptLength: number;
   /** Prompt tokens already in the KV cache (the shared prefix counts). */
   fed: number;
+  /** Of those, the ones copied from another running sequence (pull mode). */
+  reused: number;
   position: number;
   lastToken: number;
   /** The last prompt token must be decoded again with the decided steering. */
@@ -150,6 +157,8 @@ async function runGroup(
       }
     }
     while (next < members.length && freeSeqs.length > 0 && (active.length === 0 || cellsInUse + cellsFor(members[next]) <= geometry.nCtx)) {
+      // A prompt whose head a running sequence is still decoding waits for it (one decode, usually) and then copies it.
+      if (options.pull && headInProgress(active, items, members[next])) break;
       const item = members[next++];
       if (items[item].signal?.aborted) {
         // Cancelled while it waited: it never takes a sequence.
@@ -160,11 +169,17 @@ async function runGroup(
       }
       const seq = freeSeqs.pop()!;
       if (prefix.length > 0) native.copySequence(prefixSeq, seq, 0, prefix.length);
+      // Continuous batching: a prompt that begins like one in flight (the same system prompt and tools) takes
+      // that sequence's cells for the common head instead of decoding it again. The cells stay counted as this
+      // item's own, so the budget holds whichever of the two sequences ends first.
+      const donor = options.pull ? donorFor(active, items, item) : undefined;
+      if (donor) native.copySequence(donor.slot.seq, seq, 0, donor.length);
+      const start = donor?.length ?? prefix.length;
       const cells = cellsFor(item);
       cellsInUse += cells;
       const it = items[item];
       active.push({
-        item, seq, promptLength: it.tokens.length, fed: prefix.length, position: prefix.length, lastToken: -1, redo: false, steer: it.steer,
+        item, seq, promptLength: it.tokens.length, fed: start, reused: donor?.length ?? 0, position: start, lastToken: -1, redo: false, steer: it.steer,
         generated: [], text: new StreamingText(it.stop ?? options.stop, it.onText), cells, started: performance.now(), prefillDone: 0,
       });
     }
@@ -182,6 +197,7 @@ async function runGroup(
       ...(slot.captured ? { captured: slot.captured } : {}),
       ...(slot.decided ? { decided: slot.decided } : {}),
       ...(slot.logits ? { logits: slot.logits } : {}),
+      ...(slot.reused > 0 ? { reusedPromptTokens: slot.reused } : {}),
     };
     results[slot.item] = result;
     native.removeSequence(slot.seq, -1, -1);
@@ -256,6 +272,41 @@ async function runGroup(
     admit();
   }
   if (prefix.length > 0) native.removeSequence(prefixSeq, -1, -1);
+}
+
+/**
+ * The running sequence whose decoded prompt shares the longest head with item `i`'s prompt, and that head's
+ * length: at least MIN_SHARED_PREFIX tokens, short of the item's last prompt token (decoded here, for its
+ * logits and rows), and with no steering of either side on it (a steered cell is not the plain prefix).
+ */
+function donorFor(active: readonly Slot[], items: readonly BatchItem[], i: number): { slot: Slot; length: number } | undefined {
+  let best: { slot: Slot; length: number } | undefined;
+  for (const slot of active) {
+    // Only prompt cells that are decoded and will not be decoded again (a deciding item redoes its last one).
+    const n = sharedHead(slot, items, i, slot.fed);
+    if (n >= MIN_SHARED_PREFIX && n > (best?.length ?? 0)) best = { slot, length: n };
+  }
+  return best;
+}
+
+/** A running sequence has not yet decoded a head of at least MIN_SHARED_PREFIX tokens it shares with item `i`. */
+function headInProgress(active: readonly Slot[], items: readonly BatchItem[], i: number): boolean {
+  return active.some((slot) => slot.fed < slot.promptLength - 1 && sharedHead(slot, items, i, slot.promptLength) > Math.max(slot.fed, MIN_SHARED_PREFIX - 1));
+}
+
+/**
+ * Tokens at the head of item `i`'s prompt that `slot` holds (or will hold) as plain prompt cells: the common head
+ * of the two prompts within `fed` tokens, short of either's last prompt token, 0 when steering of either side
+ * touches it.
+ */
+function sharedHead(slot: Slot, items: readonly BatchItem[], i: number, fed: number): number {
+  const tokens = items[i].tokens;
+  const own = items[slot.item].tokens;
+  const limit = Math.min(fed, slot.promptLength - 1, tokens.length - 1);
+  let n = 0;
+  while (n < limit && own[n] === tokens[n]) n++;
+  if (n < MIN_SHARED_PREFIX) return n;
+  return steeringTouchesPrefix(slot.steer, n, slot.promptLength) || steeringTouchesPrefix(items[i].steer, n, tokens.length) ? 0 : n;
 }
 
 function captureLayersOf(item: BatchItem): number[] {

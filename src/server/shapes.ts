@@ -66,8 +66,23 @@ export function extensionOf(format: ToolFormat, record: { steering: SteeringReco
   return { format: format.name, steering: record.steering, readout: record.readout, vectors, tool_parse: parse, stop_reason: result.stopReason };
 }
 
-export function usageOf(result: GenerateResult): { prompt_tokens: number; completion_tokens: number; total_tokens: number } {
-  return { prompt_tokens: result.promptTokens, completion_tokens: result.tokens.length, total_tokens: result.promptTokens + result.tokens.length };
+/**
+ * OpenAI's usage block. `prompt_tokens_details.cached_tokens` (present when non-zero) counts the prompt tokens this
+ * request took from another request in flight that began the same way, instead of decoding them.
+ */
+export function usageOf(result: GenerateResult & { reusedPromptTokens?: number }): {
+  prompt_tokens: number;
+  completion_tokens: number;
+  total_tokens: number;
+  prompt_tokens_details?: { cached_tokens: number };
+} {
+  const reused = result.reusedPromptTokens ?? 0;
+  return {
+    prompt_tokens: result.promptTokens,
+    completion_tokens: result.tokens.length,
+    total_tokens: result.promptTokens + result.tokens.length,
+    ...(reused > 0 ? { prompt_tokens_details: { cached_tokens: reused } } : {}),
+  };
 }
 
 export function completionBody(id: string, created: number, model: string, reply: ReadReply, result: GenerateResult, extension: SteerExtension) {

@@ -84,3 +84,36 @@ test("an item's own signal ends it alone with stopReason aborted; a waiting one 
   // The context is free for the next call.
   expect((await ctx.generate(PROMPTS[1], { maxTokens: 20 })).text).toBe(solo.text);
 });
+
+test("a pulled item that begins like one in flight copies its cells for the common head, and gives its solo result", async () => {
+  const head = "you are a careful assistant with a calculator, a web search, a timer and a file reader; answer briefly. ".repeat(3);
+  const shared = [head + "add two and three", head + "find the latest news", head + "set a timer for ten minutes"];
+  const vector = seededVector(model.info.nEmbd, 9, 3);
+  const everywhere = [{ layer: 1, vector, strength: 2, positions: "all" as const }];
+  const headTokens = model.tokenize(head).length;
+  expect(headTokens).toBeGreaterThanOrEqual(32);
+  const solo = [
+    await ctx.generate(shared[0], { maxTokens: 12 }),
+    await ctx.generate(shared[1], { maxTokens: 6 }),
+    await ctx.generate(shared[2], { maxTokens: 6, steer: everywhere }),
+  ];
+  const queue = [
+    { prompt: shared[1], maxTokens: 6 },
+    { prompt: shared[2], maxTokens: 6, steer: everywhere },
+  ];
+  let decodes = 0;
+  const results = await ctx.generateBatch([{ prompt: shared[0], maxTokens: 12, onText: () => decodes++ }], {
+    pull: () => (decodes > 0 && queue.length > 0 ? [queue.shift()!] : []),
+  });
+  expect(results.map((r) => r.text)).toEqual(solo.map((r) => r.text));
+  expect(results[0].reusedPromptTokens).toBeUndefined();
+  // The common head of the two prompts, at least the system text (the tokenizer may join a token across the seam).
+  const a = model.tokenize(shared[0]);
+  const b = model.tokenize(shared[1]);
+  let common = 0;
+  while (a[common] === b[common]) common++;
+  expect(results[1].reusedPromptTokens).toBe(common);
+  expect(common).toBeGreaterThanOrEqual(headTokens - 1);
+  // Steering on every position changes the head's cells: that item decodes its own.
+  expect(results[2].reusedPromptTokens).toBeUndefined();
+});
