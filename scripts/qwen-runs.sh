@@ -71,6 +71,21 @@ values15() {
     step "results/baseline-q15-$data-asa-s2.json" "baseline-q15-$data-asa-s2" \
       eval --model "$q15" --data "$data" --controller none --format asa --subset 2 --journal "results/journals/q15-$data-asa.jsonl"
   done
+  imported15
+}
+
+# Benchmark-shaped data the project did not write its asset on (the importers' fixtures: BFCL v4 and When2Call
+# shapes, dotted tool names), evaluated unchanged on the 1.5B with the asset shipped for it: every sample, no
+# fitting (--split all needs an asset from other data).
+imported15() {
+  local kind
+  mkdir -p results/imported
+  node dist/cli/main.js data --import bfcl test/fixtures/import/BFCL_v4_sample.json --answers test/fixtures/import/BFCL_v4_sample_answers.json --out results/imported/bfcl-sample.jsonl
+  node dist/cli/main.js data --import when2call test/fixtures/import/when2call_sample.jsonl --out results/imported/when2call-sample.jsonl
+  for kind in bfcl when2call; do
+    step "results/eval-q15-imported-$kind.json" "eval-q15-imported-$kind" \
+      eval --model "$q15" --data "results/imported/$kind-sample.jsonl" --split all --asset models/assets/qwen2.5-coder-1.5b-instruct-q4km.asa.json --format asa
+  done
 }
 
 steps=("$@")
