@@ -40,7 +40,10 @@ test("serve listens on loopback, serves the client, refuses a missing key, and s
   expect(reply.choices[0].message.content).toBeTypeOf("string");
   const refused = await fetch(`${url}/models`);
   expect(refused.status).toBe(401);
-  expect(stderr).toMatch(/refused GET \/v1\/models from .*: 401 invalid_api_key/);
+  // The log line comes through another pipe than the response, and may trail it (a slow machine, a sanitizer build).
+  const logged = /refused GET \/v1\/models from .*: 401 invalid_api_key/;
+  for (let waited = 0; !logged.test(stderr) && waited < 10_000; waited += 50) await new Promise((resolve) => setTimeout(resolve, 50));
+  expect(stderr).toMatch(logged);
   child.kill("SIGINT");
   expect(await exited).toBe(0);
   expect(JSON.parse(stdout)).toMatchObject({ ok: true, model: "tiny", format: "chat-template", parallel: 2, url });
