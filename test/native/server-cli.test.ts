@@ -6,7 +6,7 @@ import { existsSync } from "node:fs";
 import path from "node:path";
 
 import OpenAI from "openai";
-import { beforeAll, expect, test } from "vitest";
+import { beforeAll, expect, onTestFinished, test } from "vitest";
 
 import { syntheticModelPath } from "../../src/synthetic/index.js";
 import { packageRoot } from "../../src/util/packageRoot.js";
@@ -35,6 +35,10 @@ test("serve listens on loopback, serves the client, refuses a missing key, and s
     child.once("exit", (code) => reject(new Error(`serve exited with ${code}: ${stderr}`)));
   });
   const exited = new Promise<number | null>((resolve) => child.once("exit", (code) => resolve(code)));
+  // A failed expectation below must not leave the server running.
+  onTestFinished(() => {
+    if (child.exitCode === null && child.signalCode === null) child.kill("SIGKILL");
+  });
   const client = new OpenAI({ baseURL: url, apiKey: "k1", maxRetries: 0 });
   const reply = await client.chat.completions.create({ model: "tiny", messages: [{ role: "user", content: "hello" }], max_tokens: 4, temperature: 0 });
   expect(reply.choices[0].message.content).toBeTypeOf("string");
