@@ -43,7 +43,7 @@ export interface BatchResult extends GenerateResult {
   logits?: Float32Array;
   /**
    * Prompt tokens not decoded for this item because a running sequence already held them (continuous batching
-   * with `pull`: a request that shares a system prompt with one in flight copies its cells). 0 when none.
+   * with `pull`: a request that shares a system prompt with one in flight copies its cells). Absent when none.
    */
   reusedPromptTokens?: number;
 }
