@@ -12,7 +12,8 @@
 import { ErrorCodes, SteerError, throwIfAborted } from "../errors.js";
 import type { NativeAdd, NativeContext, NativeModel, NativeSampler } from "./binding.js";
 import { StreamingText, type GenerateResult, type StopReason } from "./generate.js";
-import { groupByPrefix, MIN_SHARED_PREFIX, steeringTouchesPrefix } from "./prefixes.js";
+import { bestHolder, KeptHeads, worthWaiting, type HeldPrompt } from "./headReuse.js";
+import { groupByPrefix, steeringTouchesPrefix } from "./prefixes.js";
 import { addsForDecode, type ResolvedSpec, type RowInfo } from "./steering.js";
 
 export interface BatchItem {
@@ -65,6 +66,11 @@ export interface BatchLoopOptions {
    * prompt prefixes are not shared (items are not known in advance).
    */
   pull?: (room: number) => readonly BatchItem[];
+  /**
+   * Pull mode: sequences that hold a finished prompt's cells, carried over from the round before and handed on to
+   * the next (the context's). Without it a round starts and ends with empty memory.
+   */
+  keptHeads?: KeptHeads;
 }
 
 export interface BatchGeometry {
@@ -114,9 +120,20 @@ export async function runBatchGeneration(native: NativeContext, model: NativeMod
   const groups = share
     ? groupByPrefix(items.map((it) => it.tokens), (i, n) => !steeringTouchesPrefix(items[i].steer, n, items[i].tokens.length))
     : [{ prefix: new Int32Array(0), members: items.map((_, i) => i) }];
-  native.clearMemory();
-  for (const group of groups) {
-    await runGroup(native, model, geometry, all, group.prefix, group.members, options, results);
+  const kept = options.pull ? options.keptHeads : undefined;
+  if (kept === undefined || kept.size === 0) {
+    native.clearMemory();
+    kept?.clear();
+  }
+  try {
+    for (const group of groups) {
+      await runGroup(native, model, geometry, all, group.prefix, group.members, options, results);
+    }
+  } catch (error) {
+    // Cells of an unfinished round are not worth keeping.
+    native.clearMemory();
+    kept?.clear();
+    throw error;
   }
   return results;
 }
@@ -144,9 +161,49 @@ async function runGroup(
   const freeSeqs = Array.from({ length: slotSeqs }, (_, s) => slotSeqs - 1 - s);
   const active: Slot[] = [];
   let next = 0;
-  let cellsInUse = prefix.length;
+  // Pull mode: free sequences that keep their finished prompt's cells for the next request (headReuse.ts).
+  const kept = options.pull ? (options.keptHeads ?? new KeptHeads()) : new KeptHeads();
+  let cellsInUse = prefix.length + kept.cells;
   const maxTokensOf = (i: number) => items[i].maxTokens ?? options.maxTokens;
   const cellsFor = (i: number) => Math.min(items[i].tokens.length - prefix.length + maxTokensOf(i) + 1, geometry.nCtx - prefix.length);
+
+  const dropKept = (seq: number) => {
+    cellsInUse -= kept.release(seq);
+    native.removeSequence(seq, -1, -1);
+  };
+  const heldBy = (slot: Slot): HeldPrompt => ({ tokens: items[slot.item].tokens, steer: slot.steer, usable: Math.min(slot.fed, slot.promptLength - 1) });
+
+  /** Where `wanted` could take its prompt's head from now: a kept sequence, a running one. */
+  const headsFor = (wanted: BatchItem) => ({
+    fromKept: kept.best(wanted),
+    fromRunning: bestHolder(active.map((slot) => [slot, heldBy(slot)] as [Slot, HeldPrompt]), wanted),
+  });
+
+  /** A free sequence for `wanted` and the head of its prompt already in its cells (taken from a kept one or copied from a running one). */
+  const seqFor = (wanted: BatchItem): { seq: number; reused: number } => {
+    if (!options.pull) {
+      const seq = freeSeqs.pop()!;
+      if (prefix.length > 0) native.copySequence(prefixSeq, seq, 0, prefix.length);
+      return { seq, reused: 0 };
+    }
+    const { fromKept, fromRunning } = headsFor(wanted);
+    if (fromKept && fromKept.length >= (fromRunning?.length ?? 0)) {
+      freeSeqs.splice(freeSeqs.indexOf(fromKept.seq), 1);
+      // Its cells become the item's own (counted in cellsFor).
+      cellsInUse -= kept.release(fromKept.seq);
+      native.removeSequence(fromKept.seq, fromKept.length, -1);
+      return { seq: fromKept.seq, reused: fromKept.length };
+    }
+    // An empty sequence if there is one, else the one kept longest ago.
+    const empty = freeSeqs.findIndex((s) => !kept.has(s));
+    const seq = empty >= 0 ? freeSeqs.splice(empty, 1)[0] : kept.oldest()!;
+    if (empty < 0) {
+      freeSeqs.splice(freeSeqs.indexOf(seq), 1);
+      dropKept(seq);
+    }
+    if (fromRunning) native.copySequence(fromRunning.holder.seq, seq, 0, fromRunning.length);
+    return { seq, reused: fromRunning?.length ?? 0 };
+  };
 
   const admit = () => {
     if (options.pull && next >= members.length && freeSeqs.length > 0) {
@@ -156,31 +213,32 @@ async function runGroup(
         items.push(item);
       }
     }
-    while (next < members.length && freeSeqs.length > 0 && (active.length === 0 || cellsInUse + cellsFor(members[next]) <= geometry.nCtx)) {
+    while (next < members.length && freeSeqs.length > 0) {
+      // Kept cells give way to a request that needs the room.
+      while (kept.size > 0 && cellsInUse + cellsFor(members[next]) > geometry.nCtx) dropKept(kept.oldest()!);
+      if (active.length > 0 && cellsInUse + cellsFor(members[next]) > geometry.nCtx) break;
+      const wanted = items[members[next]];
       // A prompt whose head a running sequence is still decoding waits for it (one decode, usually) and then copies it.
-      if (options.pull && headInProgress(active, items, members[next])) break;
+      if (options.pull) {
+        const { fromKept, fromRunning } = headsFor(wanted);
+        if (worthWaiting(active.map(heldBy), wanted, Math.max(fromKept?.length ?? 0, fromRunning?.length ?? 0))) break;
+      }
       const item = members[next++];
-      if (items[item].signal?.aborted) {
+      if (wanted.signal?.aborted) {
         // Cancelled while it waited: it never takes a sequence.
-        const result: BatchResult = { text: "", tokens: new Int32Array(0), promptTokens: items[item].tokens.length, stopReason: "aborted", timings: { prefillMs: 0, decodeMs: 0, tokensPerSecond: 0 } };
+        const result: BatchResult = { text: "", tokens: new Int32Array(0), promptTokens: wanted.tokens.length, stopReason: "aborted", timings: { prefillMs: 0, decodeMs: 0, tokensPerSecond: 0 } };
         results[item] = result;
         options.onDone?.(item, result);
         continue;
       }
-      const seq = freeSeqs.pop()!;
-      if (prefix.length > 0) native.copySequence(prefixSeq, seq, 0, prefix.length);
-      // Continuous batching: a prompt that begins like one in flight (the same system prompt and tools) takes
-      // that sequence's cells for the common head instead of decoding it again. The cells stay counted as this
-      // item's own, so the budget holds whichever of the two sequences ends first.
-      const donor = options.pull ? donorFor(active, items, item) : undefined;
-      if (donor) native.copySequence(donor.slot.seq, seq, 0, donor.length);
-      const start = donor?.length ?? prefix.length;
+      // The reused cells stay counted as this item's own, so the budget holds whichever of two sharing sequences ends first.
+      const { seq, reused } = seqFor(wanted);
+      const start = reused > 0 ? reused : prefix.length;
       const cells = cellsFor(item);
       cellsInUse += cells;
-      const it = items[item];
       active.push({
-        item, seq, promptLength: it.tokens.length, fed: start, reused: donor?.length ?? 0, position: start, lastToken: -1, redo: false, steer: it.steer,
-        generated: [], text: new StreamingText(it.stop ?? options.stop, it.onText), cells, started: performance.now(), prefillDone: 0,
+        item, seq, promptLength: wanted.tokens.length, fed: start, reused, position: start, lastToken: -1, redo: false, steer: wanted.steer,
+        generated: [], text: new StreamingText(wanted.stop ?? options.stop, wanted.onText), cells, started: performance.now(), prefillDone: 0,
       });
     }
   };
@@ -200,10 +258,18 @@ async function runGroup(
       ...(slot.reused > 0 ? { reusedPromptTokens: slot.reused } : {}),
     };
     results[slot.item] = result;
-    native.removeSequence(slot.seq, -1, -1);
-    freeSeqs.push(slot.seq);
     cellsInUse -= slot.cells;
     active.splice(active.indexOf(slot), 1);
+    const held = heldBy(slot);
+    if (options.pull && held.usable > 0) {
+      // Keep the plain prompt cells for a later request that begins the same way; drop the rest.
+      native.removeSequence(slot.seq, held.usable, -1);
+      kept.keep(slot.seq, held);
+      cellsInUse += held.usable;
+    } else {
+      native.removeSequence(slot.seq, -1, -1);
+    }
+    freeSeqs.push(slot.seq);
     options.onDone?.(slot.item, result);
   };
 
@@ -271,42 +337,8 @@ async function runGroup(
     }
     admit();
   }
+  if (options.keptHeads === undefined) for (const seq of kept.seqs()) dropKept(seq);
   if (prefix.length > 0) native.removeSequence(prefixSeq, -1, -1);
-}
-
-/**
- * The running sequence whose decoded prompt shares the longest head with item `i`'s prompt, and that head's
- * length: at least MIN_SHARED_PREFIX tokens, short of the item's last prompt token (decoded here, for its
- * logits and rows), and with no steering of either side on it (a steered cell is not the plain prefix).
- */
-function donorFor(active: readonly Slot[], items: readonly BatchItem[], i: number): { slot: Slot; length: number } | undefined {
-  let best: { slot: Slot; length: number } | undefined;
-  for (const slot of active) {
-    // Only prompt cells that are decoded and will not be decoded again (a deciding item redoes its last one).
-    const n = sharedHead(slot, items, i, slot.fed);
-    if (n >= MIN_SHARED_PREFIX && n > (best?.length ?? 0)) best = { slot, length: n };
-  }
-  return best;
-}
-
-/** A running sequence has not yet decoded a head of at least MIN_SHARED_PREFIX tokens it shares with item `i`. */
-function headInProgress(active: readonly Slot[], items: readonly BatchItem[], i: number): boolean {
-  return active.some((slot) => slot.fed < slot.promptLength - 1 && sharedHead(slot, items, i, slot.promptLength) > Math.max(slot.fed, MIN_SHARED_PREFIX - 1));
-}
-
-/**
- * Tokens at the head of item `i`'s prompt that `slot` holds (or will hold) as plain prompt cells: the common head
- * of the two prompts within `fed` tokens, short of either's last prompt token, 0 when steering of either side
- * touches it.
- */
-function sharedHead(slot: Slot, items: readonly BatchItem[], i: number, fed: number): number {
-  const tokens = items[i].tokens;
-  const own = items[slot.item].tokens;
-  const limit = Math.min(fed, slot.promptLength - 1, tokens.length - 1);
-  let n = 0;
-  while (n < limit && own[n] === tokens[n]) n++;
-  if (n < MIN_SHARED_PREFIX) return n;
-  return steeringTouchesPrefix(slot.steer, n, slot.promptLength) || steeringTouchesPrefix(items[i].steer, n, tokens.length) ? 0 : n;
 }
 
 function captureLayersOf(item: BatchItem): number[] {

@@ -8,6 +8,7 @@ import { ErrorCodes, SteerError, abortedError, invalidArgument } from "../errors
 import { assertFiniteNumber, assertInteger, assertKnownKeys, assertOptionalAbortSignal, toFiniteVector } from "../util/validate.js";
 import type { NativeContext, NativeSampler } from "./binding.js";
 import { runBatchGeneration, type BatchItem, type BatchResult } from "./batchGenerate.js";
+import { KeptHeads } from "./headReuse.js";
 import type { GenerateResult } from "./generate.js";
 import type { SteerModel } from "./model.js";
 import { validateCapturePositions, type CapturePositions } from "./positions.js";
@@ -170,6 +171,8 @@ export class SteerContext {
   private readonly cancel = new AbortController();
   /** A control vector the user set; generation must not replace it with its own. */
   private userControlVector = false;
+  /** Prompt cells that pull rounds (a server's requests) leave for the next request (headReuse.ts). */
+  private readonly keptHeads = new KeptHeads();
 
   /** @internal use SteerModel.createContext() */
   constructor(
@@ -343,6 +346,7 @@ export class SteerContext {
               sharePrefixes: options.sharePrefixes,
               ignoreEndOfGeneration: options.ignoreEndOfGeneration === true,
               pull: pull ? (room) => pull(room).map((item) => prepare(item, count++)) : undefined,
+              keptHeads: pull ? this.keptHeads : undefined,
             },
           );
         } finally {
@@ -351,7 +355,7 @@ export class SteerContext {
       } finally {
         for (const s of samplers) s.dispose();
       }
-    });
+    }, options?.pull !== undefined);
   }
 
   /**
@@ -427,7 +431,7 @@ export class SteerContext {
   }
 
   /** Queues an operation; the signal it gets fires on the caller's abort or on dispose(). */
-  private run<T>(callerSignal: AbortSignal | undefined, op: (signal: AbortSignal) => Promise<T>): Promise<T> {
+  private run<T>(callerSignal: AbortSignal | undefined, op: (signal: AbortSignal) => Promise<T>, keepsHeads = false): Promise<T> {
     if (this.disposed) return Promise.reject(new SteerError(ErrorCodes.DISPOSED, "The context was disposed"));
     try {
       assertOptionalAbortSignal("signal", callerSignal);
@@ -437,6 +441,11 @@ export class SteerContext {
     const signal = callerSignal ? AbortSignal.any([callerSignal, this.cancel.signal]) : this.cancel.signal;
     const task = this.queue.then(async () => {
       if (signal.aborted) throw abortedError(signal.reason);
+      // Only pull rounds carry prompt cells from one to the next; anything else starts from empty memory.
+      if (!keepsHeads && this.keptHeads.size > 0) {
+        this.native.clearMemory();
+        this.keptHeads.clear();
+      }
       this.running++;
       this.native.setAbort(false);
       // A decode already running is stopped between graph nodes.

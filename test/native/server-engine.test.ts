@@ -117,3 +117,59 @@ test("a pulled item that begins like one in flight copies its cells for the comm
   // Steering on every position changes the head's cells: that item decodes its own.
   expect(results[2].reusedPromptTokens).toBeUndefined();
 });
+
+/** Runs one pull round whose items all arrive, one at a time, after the item before them has finished. */
+async function oneAfterAnother(items: { prompt: string; maxTokens: number }[]) {
+  const queue = items.slice(1);
+  let finished = 0;
+  let sent = 1;
+  return ctx.generateBatch([items[0]], {
+    onDone: () => finished++,
+    pull: () => (finished === sent && queue.length > 0 ? (sent++, [queue.shift()!]) : []),
+  });
+}
+
+test("a request that arrives after another has finished takes that sequence's prompt cells, within a round and in the next one", async () => {
+  const head = "you are a careful assistant with a calculator, a web search, a timer and a file reader; answer briefly. ".repeat(2);
+  const asks = [head + "add two and three", head + "find the latest news", head + "set a timer for ten minutes"];
+  const a = model.tokenize(asks[0]);
+  const b = model.tokenize(asks[1]);
+  let common = 0;
+  while (a[common] === b[common]) common++;
+  const solo = [];
+  for (const prompt of asks) solo.push(await ctx.generate(prompt, { maxTokens: 6 }));
+
+  // One round: nothing runs when the second and third arrive, the finished sequence still holds the head.
+  const round = await oneAfterAnother(asks.map((prompt) => ({ prompt, maxTokens: 6 })));
+  expect(round.map((r) => r.text)).toEqual(solo.map((r) => r.text));
+  expect(round[0].reusedPromptTokens).toBeUndefined();
+  expect(round[1].reusedPromptTokens).toBe(common);
+  expect(round[2].reusedPromptTokens).toBeGreaterThanOrEqual(common - 1);
+
+  // The next pull round starts from the cells the last one left.
+  const [again] = await ctx.generateBatch([{ prompt: asks[1], maxTokens: 6 }], { pull: () => [] });
+  expect(again.text).toBe(solo[1].text);
+  expect(again.reusedPromptTokens).toBeGreaterThanOrEqual(common);
+
+  // Any other work starts from empty memory, and the pull round after it finds nothing kept.
+  expect((await ctx.generate(asks[2], { maxTokens: 6 })).text).toBe(solo[2].text);
+  const [fresh] = await ctx.generateBatch([{ prompt: asks[1], maxTokens: 6 }], { pull: () => [] });
+  expect(fresh.text).toBe(solo[1].text);
+  expect(fresh.reusedPromptTokens).toBeUndefined();
+});
+
+test("kept prompt cells give way to a request that needs the whole context", async () => {
+  const asks = PROMPTS.slice(0, 3).map((p) => `${p} `.repeat(12));
+  await oneAfterAnother(asks.map((prompt) => ({ prompt, maxTokens: 4 })));
+  // Kept heads now hold cells of the three sequences; this one needs nearly all of the 1024.
+  let long = "";
+  while (model.tokenize(long).length < 700) long += "tell me everything about the weather, the news and the files in my folder ";
+  const tokens = model.tokenize(long).length;
+  const budget = ctx.contextSize - tokens - 2;
+  const solo = await ctx.generate(long, { maxTokens: budget, ignoreEndOfGeneration: true });
+  await oneAfterAnother(asks.map((prompt) => ({ prompt, maxTokens: 4 })));
+  const [result] = await ctx.generateBatch([{ prompt: long, maxTokens: budget }], { pull: () => [], ignoreEndOfGeneration: true });
+  expect(result.stopReason).toBe("maxTokens");
+  expect(result.tokens.length).toBe(budget);
+  expect(result.text).toBe(solo.text);
+});
