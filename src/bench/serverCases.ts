@@ -4,11 +4,12 @@
  * same chat requests. The figure is completion tokens per second, ours over theirs.
  */
 import type { DatasetSample } from "../data/index.js";
+import type { SteerContext } from "../engine/context.js";
 import type { SteerModel } from "../engine/model.js";
 import { renderSamples } from "../eval/prompts.js";
 import { defaultServeFormat, serveContextOptions, startServer } from "../server/index.js";
 import type { BenchFigure, BenchSetup } from "./engineCases.js";
-import { assertBelongsToRequests, chatContent, chatUsage, runLoad, sameLengthDistance, summarizeChatLoad, type ChatLoadSummary, type LoadResult } from "./loadClient.js";
+import { assertBelongsToRequests, chatContent, chatUsage, runLoad, sameLengthDistance, summarizeChatLoad, type ChatLoadSummary, type LoadResult, type LoadRun } from "./loadClient.js";
 import { LLAMA_SERVER_ALIAS, withLlamaServer } from "./llamaServer.js";
 import type { LlamaTools } from "./llamaTools.js";
 import { plural, round, type PairedTiming } from "./measure.js";
@@ -132,30 +133,101 @@ export interface MeasureChatOptions {
 /** A request sent before timing, so that neither side's first decode pays for allocations. */
 const WARM_PROMPT = "Say hello.";
 
+/** One server as the load client sees it. */
+export interface ChatSide {
+  name: string;
+  baseUrl: string;
+}
+
+function chatLoad(side: ChatSide, bodies: unknown[], concurrency: number, options: MeasureChatOptions) {
+  return runLoad(`${side.baseUrl}/v1/chat/completions`, bodies, { concurrency, signal: options.signal, fetch: options.fetch });
+}
+
+function failedMessage(side: ChatSide, what: string, s: ChatLoadSummary): string {
+  return `${side.name}: ${s.failed} of ${s.requests} ${what} failed: ${s.failures.join("; ")}`;
+}
+
+/** Throws unless every request of `run` was answered in full. */
+function assertAllAnswered(side: ChatSide, what: string, run: LoadRun, maxTokens: number): ChatLoadSummary {
+  const summary = summarizeChatLoad(run, maxTokens);
+  if (summary.failed > 0) throw new Error(failedMessage(side, what, summary));
+  return summary;
+}
+
+/** A short request that makes the server allocate what its first decode needs. */
+async function warmUp(side: ChatSide, options: MeasureChatOptions): Promise<void> {
+  assertAllAnswered(side, "warm-up requests", await chatLoad(side, [chatBody(WARM_PROMPT, 4)], 1, options), 4);
+}
+
 /**
- * One server's side of the comparison, through the same client for both: a warm-up request, the timed pass
- * of every prompt with `concurrency` in flight, then every prompt again alone (max_tokens 1: a prompt's token
- * count does not depend on it) for the belongs-to-its-request check. Throws if any request fails, or if any
- * answer reports another prompt's length.
+ * Every prompt sent alone (max_tokens 1: a prompt's token count does not depend on it), then the check that each
+ * answer of `timed` reports its own request's prompt length. Returns those lengths.
+ */
+async function checkBelongs(side: ChatSide, prompts: readonly string[], timed: readonly LoadResult[], options: MeasureChatOptions): Promise<number[]> {
+  const solo = await chatLoad(side, prompts.map((p) => chatBody(p, 1)), 1, options);
+  assertAllAnswered(side, "requests sent alone", solo, 1);
+  const soloPromptTokens = solo.results.map((r) => chatUsage(r.body)!.promptTokens);
+  assertBelongsToRequests(side.name, timed, soloPromptTokens);
+  return soloPromptTokens;
+}
+
+/** Load runs one after another, as one: results renumbered in order, wall times added. */
+export function joinLoadRuns(runs: readonly LoadRun[]): LoadRun {
+  const results: LoadResult[] = [];
+  for (const run of runs) for (const r of run.results) results.push({ ...r, index: results.length });
+  return { results, wallMs: runs.reduce((t, r) => t + r.wallMs, 0), peakInFlight: Math.max(0, ...runs.map((r) => r.peakInFlight)) };
+}
+
+/**
+ * One server's side alone, through the same client as the comparison: a warm-up request, the timed pass of every
+ * prompt with `concurrency` in flight, then the belongs-to-its-request check. Throws if any request fails, or if
+ * any answer reports another prompt's length.
  */
 export async function measureChatServer(name: string, baseUrl: string, prompts: readonly string[], options: MeasureChatOptions = {}): Promise<ChatServerMeasurement> {
-  const { concurrency = SERVE_PARALLEL, maxTokens = SERVE_MAX_TOKENS, signal } = options;
-  const url = `${baseUrl}/v1/chat/completions`;
-  const load = (bodies: unknown[], c: number) => runLoad(url, bodies, { concurrency: c, signal, fetch: options.fetch });
-  const failedMessage = (what: string, s: ChatLoadSummary) => `${name}: ${s.failed} of ${s.requests} ${what} failed: ${s.failures.join("; ")}`;
-
-  const warm = summarizeChatLoad(await load([chatBody(WARM_PROMPT, 4)], 1), 4);
-  if (warm.failed > 0) throw new Error(failedMessage("warm-up requests", warm));
-  const timed = await load(prompts.map((p) => chatBody(p, maxTokens)), concurrency);
-  const summary = summarizeChatLoad(timed, maxTokens);
-  if (summary.failed > 0) throw new Error(failedMessage("requests", summary));
+  const { concurrency = SERVE_PARALLEL, maxTokens = SERVE_MAX_TOKENS } = options;
+  const side = { name, baseUrl };
+  await warmUp(side, options);
+  const timed = await chatLoad(side, prompts.map((p) => chatBody(p, maxTokens)), concurrency, options);
+  const summary = assertAllAnswered(side, "requests", timed, maxTokens);
   if (summary.completionTokens === 0) throw new Error(`${name}: no request generated a token`);
-  const solo = await load(prompts.map((p) => chatBody(p, 1)), 1);
-  const soloSummary = summarizeChatLoad(solo, 1);
-  if (soloSummary.failed > 0) throw new Error(failedMessage("requests sent alone", soloSummary));
-  const soloPromptTokens = solo.results.map((r) => chatUsage(r.body)!.promptTokens);
-  assertBelongsToRequests(name, timed.results, soloPromptTokens);
+  const soloPromptTokens = await checkBelongs(side, prompts, timed.results, options);
   return { summary, results: timed.results, soloPromptTokens };
+}
+
+/** Per side of measureChatServersInterleaved: the measurement over all blocks, and each block's tokens per second. */
+export interface InterleavedSide extends ChatServerMeasurement {
+  blockTokensPerSecond: number[];
+}
+
+/**
+ * Two servers, both up, measured in turns: the prompts are cut into `blocks` consecutive blocks, and each block is
+ * sent to one server and then to the other, the order swapped every block (A B, B A, A B, ...), so that a machine
+ * that slows down or speeds up during the run weighs on both sides alike. Then each side's belongs-to-its-request
+ * check. Throws like measureChatServer.
+ */
+export async function measureChatServersInterleaved(sides: readonly [ChatSide, ChatSide], prompts: readonly string[], blocks: number, options: MeasureChatOptions & { settleMs?: number; onBlock?: (block: number, blocks: number) => void } = {}): Promise<[InterleavedSide, InterleavedSide]> {
+  const { concurrency = SERVE_PARALLEL, maxTokens = SERVE_MAX_TOKENS, settleMs = 0 } = options;
+  if (!Number.isInteger(blocks) || blocks < 1 || blocks > prompts.length) throw new RangeError(`blocks must be an integer from 1 to ${prompts.length}, got ${blocks}`);
+  for (const side of sides) await warmUp(side, options);
+  const runs: LoadRun[][] = [[], []];
+  for (let k = 0; k < blocks; k++) {
+    options.onBlock?.(k, blocks);
+    const block = prompts.slice(Math.floor((k * prompts.length) / blocks), Math.floor(((k + 1) * prompts.length) / blocks));
+    for (const s of k % 2 === 0 ? [0, 1] : [1, 0]) {
+      if (settleMs > 0) await new Promise((resolve) => setTimeout(resolve, settleMs));
+      runs[s].push(await chatLoad(sides[s], block.map((p) => chatBody(p, maxTokens)), concurrency, options));
+    }
+  }
+  const measured = [];
+  for (const s of [0, 1]) {
+    const side = sides[s];
+    const timed = joinLoadRuns(runs[s]);
+    const summary = assertAllAnswered(side, "requests", timed, maxTokens);
+    if (summary.completionTokens === 0) throw new Error(`${side.name}: no request generated a token`);
+    const soloPromptTokens = await checkBelongs(side, prompts, timed.results, options);
+    measured.push({ summary, results: timed.results, soloPromptTokens, blockTokensPerSecond: runs[s].map((r) => summarizeChatLoad(r, maxTokens).tokensPerSecond) });
+  }
+  return [measured[0], measured[1]];
 }
 
 export interface OurServerMeasurement extends ChatServerMeasurement {
@@ -170,12 +242,23 @@ export interface OurServerMeasurement extends ChatServerMeasurement {
  * process on a free port, closed and the context freed afterwards.
  */
 export async function measureOurServer(model: SteerModel, threads: number, prompts: readonly string[], options: MeasureChatOptions = {}): Promise<OurServerMeasurement> {
+  return withOurServer(model, threads, Math.max(64, options.concurrency ?? SERVE_PARALLEL), async (url, ctx) => ({
+    ...(await measureChatServer("llama-steer serve", url, prompts, options)),
+    ...contextOf(ctx),
+  }));
+}
+
+function contextOf(ctx: SteerContext) {
+  return { contextSize: ctx.contextSize, batchSize: ctx.batchSize, sequences: ctx.sequences };
+}
+
+/** `llama-steer serve`'s context (SERVE_PARALLEL sequences) and server over the loaded model, on a free port, for the time of `use`. */
+async function withOurServer<T>(model: SteerModel, threads: number, maxWaiting: number, use: (url: string, ctx: SteerContext) => Promise<T>): Promise<T> {
   const ctx = await model.createContext({ ...serveContextOptions(model.info.nCtxTrain, SERVE_PARALLEL), threads });
   try {
-    const server = await startServer({ model, ctx, port: 0, modelId: LLAMA_SERVER_ALIAS, maxWaiting: Math.max(64, options.concurrency ?? SERVE_PARALLEL) });
+    const server = await startServer({ model, ctx, port: 0, modelId: LLAMA_SERVER_ALIAS, maxWaiting });
     try {
-      const m = await measureChatServer("llama-steer serve", server.url, prompts, options);
-      return { ...m, contextSize: ctx.contextSize, batchSize: ctx.batchSize, sequences: ctx.sequences };
+      return await use(server.url, ctx);
     } finally {
       await server.close();
     }
@@ -200,22 +283,29 @@ function sideExtra(m: ChatServerMeasurement) {
   };
 }
 
+/** Blocks of at least this many rounds of SERVE_PARALLEL requests each (shorter blocks would be mostly ramp-up and tail). */
+const MIN_BLOCK_ROUNDS = 4;
+
 export async function serveVsLlamaServer(setup: BenchSetup, tools: LlamaTools): Promise<BenchFigure> {
   const { model, threads, signal } = setup;
   const n = setup.requests ?? SERVE_REQUESTS;
   const prompts = await serveUserPrompts(n, (text) => servedPromptTokens(model, text));
-  const options = { concurrency: SERVE_PARALLEL, maxTokens: SERVE_MAX_TOKENS, signal };
-  setup.log(`bench: serve_vs_llama_server: ${n} requests to llama-steer serve ...`);
-  const ours = await measureOurServer(model, threads, prompts, options);
-  await new Promise((resolve) => setTimeout(resolve, SETTLE_MS));
-  setup.log(`bench: serve_vs_llama_server: ${n} requests to llama-server ...`);
-  const settings = { modelPath: setup.modelPath, threads, contextSize: ours.contextSize, batchSize: ours.batchSize, parallel: SERVE_PARALLEL };
-  const theirs = await withLlamaServer(tools.paths["llama-server"], settings, { signal }, (server) => measureChatServer("llama-server", server.url, prompts, options));
+  const blocks = Math.max(1, Math.min(setup.reps, Math.floor(n / (MIN_BLOCK_ROUNDS * SERVE_PARALLEL))));
+  const options = { concurrency: SERVE_PARALLEL, maxTokens: SERVE_MAX_TOKENS, signal, settleMs: SETTLE_MS, onBlock: (k: number, of: number) => setup.log(`bench: serve_vs_llama_server: block ${k + 1} of ${of} ...`) };
+  setup.log(`bench: serve_vs_llama_server: ${n} requests to each server, in ${plural(blocks, "block")} taken in turns ...`);
+  const [ours, theirs] = await withOurServer(model, threads, 64, async (url, ctx) => {
+    const settings = { modelPath: setup.modelPath, threads, ...contextOf(ctx), parallel: SERVE_PARALLEL };
+    const [a, b] = await withLlamaServer(tools.paths["llama-server"], settings, { signal }, (theirServer) =>
+      measureChatServersInterleaved([{ name: "llama-steer serve", baseUrl: url }, { name: "llama-server", baseUrl: theirServer.url }], prompts, blocks, options),
+    );
+    return [{ ...a, ...contextOf(ctx) }, b] as const;
+  });
   const value = ours.summary.tokensPerSecond / theirs.summary.tokensPerSecond;
   if (!Number.isFinite(value) || value <= 0) throw new Error(`serve_vs_llama_server: no ratio (llama-steer ${ours.summary.tokensPerSecond} tokens/s, llama-server ${theirs.summary.tokensPerSecond} tokens/s)`);
   const sameText = ours.results.filter((r, i) => chatContent(r.body) === chatContent(theirs.results[i].body)).length;
-  // One timed pass per side: the spread columns show that single ratio.
-  const timing: PairedTiming = { aMs: ours.summary.wallMs, bMs: theirs.summary.wallMs, ratio: value, ratioMin: value, ratioMax: value, reps: 1 };
+  // The spread columns: the ratio of each block.
+  const blockRatios = ours.blockTokensPerSecond.map((t, k) => t / theirs.blockTokensPerSecond[k]);
+  const timing: PairedTiming = { aMs: ours.summary.wallMs, bMs: theirs.summary.wallMs, ratio: value, ratioMin: Math.min(...blockRatios), ratioMax: Math.max(...blockRatios), reps: blocks };
   return {
     key: "serve_vs_llama_server",
     value,
@@ -223,12 +313,14 @@ export async function serveVsLlamaServer(setup: BenchSetup, tools: LlamaTools): 
     detail:
       `${n} chat completions (distinct user prompts of ${Math.round(ours.summary.promptTokens / n)} tokens on average, no tools, temperature 0, max_tokens ${SERVE_MAX_TOKENS}), ${SERVE_PARALLEL} in flight from one loopback client (Node fetch), ${plural(threads, "thread")}: ` +
       `llama-steer serve (in the bench process, ${ours.sequences} sequences in ${ours.contextSize} shared cells, batch ${ours.batchSize}) vs llama.cpp's llama-server --parallel ${SERVE_PARALLEL} --cont-batching with the same engine settings (unified KV cache, batch ${ours.batchSize}, flash attention off) ` +
-      `(completion tokens/s ratio, ours ${ours.summary.tokensPerSecond.toFixed(1)} vs ${theirs.summary.tokensPerSecond.toFixed(1)}); one timed pass per side, one after the other, each after a warm-up request; ` +
+      `(completion tokens/s ratio over all requests, ours ${ours.summary.tokensPerSecond.toFixed(1)} vs ${theirs.summary.tokensPerSecond.toFixed(1)}); both servers up, each warmed by one request, the requests cut into ${plural(blocks, "block")} sent to one server then the other, the order swapped every block (spread: the blocks' ratios); ` +
       `p50/p95 latency ${ours.summary.p50Ms.toFixed(0)}/${ours.summary.p95Ms.toFixed(0)} ms vs ${theirs.summary.p50Ms.toFixed(0)}/${theirs.summary.p95Ms.toFixed(0)} ms; ` +
       `every answer on both sides reports the prompt_tokens of its own request sent alone; ${sameText} of ${n} answers identical across the two servers`,
     timing,
     extra: {
       requests: n,
+      blocks,
+      block_ratios: blockRatios.map((r) => round(r, 3)),
       concurrency: SERVE_PARALLEL,
       max_tokens: SERVE_MAX_TOKENS,
       context_size: ours.contextSize,

@@ -9,6 +9,11 @@
  *   appended as soon as it is known, and a rerun decodes only what is missing. The file is bound to one model;
  *   a journal of another model is refused.
  *
+ * Rows (prompt, layer → the residual at the last prompt token) go to a file beside it, `FILE.rows`, when the journal
+ * has a file: they are kilobytes each (a generation is a few hundred bytes), exact float32, and spare a resumed run
+ * its prefill-only passes (the CAL means of a tool switch, the readout's rows). Keep FILE.rows out of version
+ * control; without it a run reads its rows again.
+ *
  * Greedy decoding with fixed steering is deterministic for a given batch. Across batch shapes llama.cpp's quantized
  * kernels can round differently and change a few tokens of a reply (seen on Q4_K_M models), so a journaled result is
  * one valid greedy generation of its prompt, and a gate-0 sample's steered verdict is then exactly its baseline's.
@@ -23,6 +28,7 @@ import type { SteeringSpec } from "../engine/steering.js";
 import { lastTokenRows } from "../science/rows.js";
 
 const JOURNAL_FORMAT = "llama-steer-journal";
+const ROWS_FORMAT = "llama-steer-journal-rows";
 
 /** What is kept of a generation: all the judge needs. */
 export interface JournaledGeneration {
@@ -36,6 +42,12 @@ export interface JournaledGeneration {
 interface GenerationLine {
   k: string;
   g: JournaledGeneration;
+}
+
+/** A row of the rows file: its key and its float32 bytes in base64. */
+interface RowLine {
+  r: string;
+  f: string;
 }
 
 export class GenerationJournal {
@@ -68,7 +80,9 @@ export class GenerationJournal {
     } catch (e) {
       if ((e as NodeJS.ErrnoException).code !== "ENOENT") throw e;
       await appendFile(path, `${JSON.stringify({ format: JOURNAL_FORMAT, version: 1, modelFingerprint })}\n`);
-      return new GenerationJournal(modelFingerprint, path, 0);
+      const fresh = new GenerationJournal(modelFingerprint, path, 0);
+      await fresh.openRows();
+      return fresh;
     }
     const lines = text.split("\n");
     const header = parseLine(lines[0]) as { format?: unknown; modelFingerprint?: unknown } | undefined;
@@ -92,7 +106,39 @@ export class GenerationJournal {
     }
     // A torn last line (no newline at the end) would glue onto the next append: start on a fresh line.
     if (text.length > 0 && !text.endsWith("\n")) await appendFile(path, "\n");
+    await journal.openRows();
     return Object.assign(journal, { recovered });
+  }
+
+  private get rowsPath(): string | undefined {
+    return this.path === undefined ? undefined : `${this.path}.rows`;
+  }
+
+  /** Reads the rows file beside the journal, or starts it. Rows of another model are refused like its generations. */
+  private async openRows(): Promise<void> {
+    const path = this.rowsPath!;
+    let text: string;
+    try {
+      text = await readFile(path, "utf8");
+    } catch (e) {
+      if ((e as NodeJS.ErrnoException).code !== "ENOENT") throw e;
+      await appendFile(path, `${JSON.stringify({ format: ROWS_FORMAT, version: 1, modelFingerprint: this.modelFingerprint })}\n`);
+      return;
+    }
+    const lines = text.split("\n");
+    const header = parseLine(lines[0]) as { format?: unknown; modelFingerprint?: unknown } | undefined;
+    if (header?.format !== ROWS_FORMAT || header.modelFingerprint !== this.modelFingerprint) {
+      throw new SteerError(ErrorCodes.INVALID_ARGUMENT, `${path} does not hold rows of this model (${this.modelFingerprint}); delete it (rows are read again) or choose another journal`, { path });
+    }
+    for (const line of lines.slice(1)) {
+      const entry = parseLine(line) as Partial<RowLine> | undefined;
+      if (!entry || typeof entry.r !== "string" || typeof entry.f !== "string") continue;
+      const bytes = Buffer.from(entry.f, "base64");
+      // A torn line decodes to a length that is not whole floats: skip it.
+      if (bytes.length === 0 || bytes.length % 4 !== 0) continue;
+      this.rows.set(entry.r, new Float32Array(bytes.buffer.slice(bytes.byteOffset, bytes.byteOffset + bytes.length)));
+    }
+    if (text.length > 0 && !text.endsWith("\n")) await appendFile(path, "\n");
   }
 
   getGeneration(key: string): JournaledGeneration | undefined {
@@ -115,13 +161,11 @@ export class GenerationJournal {
     if (this.path) await appendFile(this.path, `${JSON.stringify({ k: key, g } satisfies GenerationLine)}\n`);
   }
 
-  /**
-   * Rows stay in memory: a row is kilobytes (a generation is a few hundred bytes) and a prefill-only pass reads
-   * it again in a fraction of a generation's time, so a journal file holds generations only and stays small
-   * enough to keep beside a run's results.
-   */
-  putRow(key: string, row: Float32Array): void {
+  /** Keeps a row (in the rows file too when the journal has a file). */
+  async putRow(key: string, row: Float32Array): Promise<void> {
     this.rows.set(key, row);
+    const path = this.rowsPath;
+    if (path) await appendFile(path, `${JSON.stringify({ r: key, f: Buffer.from(row.buffer, row.byteOffset, row.byteLength).toString("base64") } satisfies RowLine)}\n`);
   }
 }
 
@@ -243,7 +287,7 @@ export async function journaledGenerate(
     await Promise.all(pending);
     for (const [k, i] of todo.entries()) {
       const captured = (results[k] as { captured?: Map<number, Float32Array> }).captured;
-      if (captured) for (const [layer, row] of captured) journal.putRow(rowKey(items[i].prompt, layer), row);
+      if (captured) for (const [layer, row] of captured) await journal.putRow(rowKey(items[i].prompt, layer), row);
     }
     const slotOf = new Map(todo.map((i, k) => [i, k]));
     for (const i of items.keys()) {
@@ -257,11 +301,31 @@ export async function journaledGenerate(
   const missing = items.map((_, i) => i).filter((i) => items[i].capture && !out[i]!.rows);
   if (missing.length > 0) {
     const layers = [...new Set(missing.flatMap((i) => items[i].capture!))];
-    const rows = await lastTokenRows(ctx, missing.map((i) => items[i].prompt), layers, { signal: options.signal });
-    for (const [k, i] of missing.entries()) {
-      for (const [layer, list] of rows) journal.putRow(rowKey(items[i].prompt, layer), list[k]);
-      out[i]!.rows = rowsOf(i);
-    }
+    await journaledRows(ctx, journal, missing.map((i) => items[i].prompt), layers, { signal: options.signal });
+    for (const i of missing) out[i]!.rows = rowsOf(i);
   }
   return out as JournaledRun[];
+}
+
+/**
+ * The last-prompt-token rows of `prompts` at `layers` (unsteered), per layer in prompt order: what the journal holds
+ * is taken from it, the rest is read in one prefill-only pass and journaled.
+ */
+export async function journaledRows(
+  ctx: SteerContext,
+  journal: GenerationJournal,
+  prompts: readonly string[],
+  layers: readonly number[],
+  options: { signal?: AbortSignal; onProgress?: (done: number, total: number) => void } = {},
+): Promise<Map<number, Float32Array[]>> {
+  const have = (i: number) => layers.every((layer) => journal.getRow(rowKey(prompts[i], layer)));
+  const todo = [...new Set(prompts)].filter((p) => !have(prompts.indexOf(p)));
+  const done = prompts.length - todo.length;
+  if (todo.length > 0) {
+    const rows = await lastTokenRows(ctx, todo, layers, { signal: options.signal, onProgress: (d) => options.onProgress?.(done + d, prompts.length) });
+    for (const [layer, list] of rows) for (const [k, prompt] of todo.entries()) await journal.putRow(rowKey(prompt, layer), list[k]);
+  } else {
+    options.onProgress?.(prompts.length, prompts.length);
+  }
+  return new Map(layers.map((layer) => [layer, prompts.map((p) => journal.getRow(rowKey(p, layer))!)]));
 }

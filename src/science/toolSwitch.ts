@@ -21,7 +21,7 @@ import type { GenerateResult } from "../engine/generate.js";
 import type { SteeringSpec } from "../engine/steering.js";
 import { ErrorCodes, SteerError } from "../errors.js";
 import type { ToolDefinition, ToolFormat } from "../formats/index.js";
-import { GenerationJournal, journaledGenerate, type JournaledItem } from "../eval/journal.js";
+import { GenerationJournal, journaledGenerate, journaledRows, type JournaledItem } from "../eval/journal.js";
 import { renderSamples } from "../eval/prompts.js";
 import { closingMarkers } from "../eval/runner.js";
 import { SeededRandom } from "../synthetic/random.js";
@@ -30,7 +30,7 @@ import type { SteeringVector } from "../vectors/steeringVector.js";
 import { unembeddingDirection } from "../vectors/unembedding.js";
 import { menuCallGrammar } from "./callGrammar.js";
 import { errorRateByGap, planToolReadout, readWithPlan, type GapBucket } from "./readout.js";
-import { lastTokenRows, rowsByExpectedTool } from "./rows.js";
+import { rowsByExpectedTool } from "./rows.js";
 
 export const SWITCH_METHODS = ["mean-diff", "unembed", "random"] as const;
 export type SwitchMethod = (typeof SWITCH_METHODS)[number];
@@ -148,7 +148,8 @@ export async function fitSwitchMeans(ctx: SteerContext, samples: readonly Datase
   const cal = samples.filter((s) => splitOf(s) === "cal" && s.needs_tool && s.expected);
   if (cal.length === 0) throw new SteerError(ErrorCodes.INVALID_ARGUMENT, "Tool switching needs CAL samples with an expected tool to measure per-tool means");
   const prompts = (await renderSamples(ctx.model, cal, options.format, { signal: options.signal })).map((p) => p + opening);
-  const rows = (await lastTokenRows(ctx, prompts, [options.layer], { signal: options.signal, onProgress: (d, t) => options.onProgress?.("tool means on CAL", d, t) })).get(options.layer)!;
+  const journal = options.journal ?? GenerationJournal.inMemory(ctx.model.info.fingerprint);
+  const rows = (await journaledRows(ctx, journal, prompts, [options.layer], { signal: options.signal, onProgress: (d, t) => options.onProgress?.("tool means on CAL", d, t) })).get(options.layer)!;
   const byTool = rowsByExpectedTool(cal, rows);
   return classMeans(new Map([...byTool].map(([tool, list]) => [tool, new Map([[options.layer, list]])])), { modelFingerprint: ctx.model.info.fingerprint, source: "tool-switch CAL means" });
 }

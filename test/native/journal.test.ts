@@ -1,13 +1,14 @@
-// The generation journal: results equal a direct batch, a rerun from the file decodes nothing, identical items are
-// decoded once, a torn last line is survived, and a journal of another model (or no journal) is refused.
-import { appendFileSync, readFileSync, writeFileSync } from "node:fs";
+// The generation journal: results equal a direct batch, a rerun from the file decodes nothing (rows come from the
+// rows file beside it), identical items are decoded once, a torn last line is survived, and a journal of another
+// model (or no journal) is refused.
+import { appendFileSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import path from "node:path";
 
 import { afterAll, beforeAll, describe, expect, test } from "vitest";
 
 import type { SteerContext } from "../../src/engine/context.js";
 import type { SteerModel } from "../../src/engine/model.js";
-import { GenerationJournal, journaledGenerate, type JournaledItem } from "../../src/eval/journal.js";
+import { GenerationJournal, journaledGenerate, journaledRows, type JournaledItem } from "../../src/eval/journal.js";
 import { seededVector } from "../../src/util/arrays.js";
 import { useTempDir } from "../helpers/tempDir.js";
 import { loadSynthetic } from "../helpers/models.js";
@@ -68,11 +69,11 @@ describe("generation journal", () => {
     expect(first.seen.items).toBe(3);
     const again = counting();
     const reopened = await GenerationJournal.open(file, model.info.fingerprint);
-    expect(reopened.recovered).toBe(3); // three generations (rows stay in memory)
+    expect(reopened.recovered).toBe(3); // three generations (their rows are in j.jsonl.rows)
     const reruns = await journaledGenerate(again.ctx, reopened, items, options);
-    // Nothing is generated again; only the rows (kept in memory only) are read by a prefill-only pass.
+    // Nothing is decoded again, not even a prefill for the rows.
     expect(again.seen.items).toBe(0);
-    expect(again.seen.prefilled).toBe(3);
+    expect(again.seen.prefilled).toBe(0);
     reruns.forEach((r, i) => {
       expect(r.result.text).toBe(runs[i].result.text);
       expect(r.result.tokens.length).toBe(runs[i].result.tokens.length);
@@ -94,6 +95,31 @@ describe("generation journal", () => {
     await journaledGenerate(ctx, other, [{ prompt: items[1].prompt }], options);
     const [withRows] = await journaledGenerate(ctx, other, [items[1]], options);
     expect(withRows.rows!.get(1)!.length).toBe(model.info.nEmbd);
+  });
+
+  test("rows live in FILE.rows: without it a rerun reads them again, with it journaledRows reads nothing", async () => {
+    const file = path.join(temp.dir, "rows.jsonl");
+    const prompts = ["one two three", "four five six", "one two three"];
+    const first = counting();
+    const rows = await journaledRows(first.ctx, await GenerationJournal.open(file, model.info.fingerprint), prompts, [1, 2]);
+    expect(first.seen.prefilled).toBe(2); // the repeated prompt once
+    const direct = await ctx.generateBatch(prompts.map((prompt) => ({ prompt, capture: [1, 2] })), { maxTokens: 0 });
+    for (const layer of [1, 2]) rows.get(layer)!.forEach((row, i) => expect(Array.from(row)).toEqual(Array.from(direct[i].captured!.get(layer)!)));
+    const again = counting();
+    const reread = await journaledRows(again.ctx, await GenerationJournal.open(file, model.info.fingerprint), prompts, [1, 2]);
+    expect(again.seen.prefilled).toBe(0);
+    expect(Array.from(reread.get(2)![1])).toEqual(Array.from(rows.get(2)![1]));
+    // A torn row line is skipped and read again; rows of another model are refused.
+    appendFileSync(`${file}.rows`, '{"r":"r:abc","f":"AAAA');
+    const torn = counting();
+    await journaledRows(torn.ctx, await GenerationJournal.open(file, model.info.fingerprint), ["seven eight"], [1]);
+    expect(torn.seen.prefilled).toBe(1);
+    rmSync(`${file}.rows`);
+    const gone = counting();
+    await journaledRows(gone.ctx, await GenerationJournal.open(file, model.info.fingerprint), prompts, [1]);
+    expect(gone.seen.prefilled).toBe(2);
+    writeFileSync(`${file}.rows`, `${JSON.stringify({ format: "llama-steer-journal-rows", version: 1, modelFingerprint: "another-model" })}\n`);
+    await expect(GenerationJournal.open(file, model.info.fingerprint)).rejects.toThrow("does not hold rows of this model");
   });
 
   test("survives a torn last line and refuses foreign files", async () => {

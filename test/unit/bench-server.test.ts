@@ -11,7 +11,7 @@ import { EVAL_PROMPTS, shippedAssetFor, spreadSubset } from "../../src/bench/eva
 import { LLAMA_SERVER_ALIAS, llamaServerArgs } from "../../src/bench/llamaServer.js";
 import { assertBelongsToRequests, belongsMismatches, runLoad, sameLengthDistance, summarizeChatLoad, type LoadResult, type LoadRun } from "../../src/bench/loadClient.js";
 import { percentile } from "../../src/bench/measure.js";
-import { chatBody, DISTINCT_LENGTH_WINDOW, measureChatServer, serveUserPrompts, SERVE_REQUESTS } from "../../src/bench/serverCases.js";
+import { chatBody, DISTINCT_LENGTH_WINDOW, joinLoadRuns, measureChatServer, measureChatServersInterleaved, serveUserPrompts, SERVE_REQUESTS } from "../../src/bench/serverCases.js";
 import { packageRoot } from "../../src/util/packageRoot.js";
 
 describe("percentile", () => {
@@ -194,6 +194,48 @@ describe("one server's side", () => {
     await expect(measureChatServer("fake", "http://x", prompts, { concurrency: 3, maxTokens: 8, fetch: chatServer({ failAt: 3 }) })).rejects.toThrow(
       /^fake: 1 of 6 requests failed: request 2: HTTP 503/,
     );
+  });
+
+  /** Two fake servers behind one fetch (by host), and the order in which timed requests reached them. */
+  function twoServers(b: ReturnType<typeof chatServer> = chatServer()) {
+    const order: string[] = [];
+    const a = chatServer();
+    const impl = ((url: string | URL | Request, init?: RequestInit) => {
+      const host = new URL(String(url)).host;
+      if ((JSON.parse(String(init!.body)) as { max_tokens: number }).max_tokens > 4) order.push(host);
+      return (host === "a" ? a : b)(url, init);
+    }) as typeof fetch;
+    return { impl, order };
+  }
+  const sides = [{ name: "A", baseUrl: "http://a" }, { name: "B", baseUrl: "http://b" }] as const;
+
+  it("interleaves two servers block by block, swapping the order every block, and accounts for every request on each", async () => {
+    const { impl, order } = twoServers();
+    const [a, b] = await measureChatServersInterleaved(sides, prompts, 3, { concurrency: 2, maxTokens: 8, fetch: impl });
+    // Blocks of 2 prompts: A A B B, then B B A A, then A A B B.
+    expect(order.join("")).toBe("aabbbbaaaabb");
+    for (const side of [a, b]) {
+      expect(side.summary).toMatchObject({ requests: 6, failed: 0, completionTokens: 18, promptTokens: 21 });
+      expect(side.results.map((r) => r.index)).toEqual([0, 1, 2, 3, 4, 5]);
+      expect(side.soloPromptTokens).toEqual([1, 2, 3, 4, 5, 6]);
+      expect(side.blockTokensPerSecond).toHaveLength(3);
+      expect(side.blockTokensPerSecond.every((t) => t > 0)).toBe(true);
+    }
+  });
+
+  it("throws when either interleaved server mixes answers up, and refuses a block count it cannot cut", async () => {
+    await expect(measureChatServersInterleaved(sides, prompts, 2, { concurrency: 3, maxTokens: 8, fetch: twoServers(chatServer({ mixUp: true })).impl })).rejects.toThrow(/^B: \d+ of 6 answers do not belong/);
+    await expect(measureChatServersInterleaved(sides, prompts, 7, { fetch: twoServers().impl })).rejects.toThrow(/blocks must be an integer from 1 to 6/);
+  });
+});
+
+describe("joinLoadRuns", () => {
+  it("renumbers the results in order and adds the wall times", () => {
+    const run = (n: number, wallMs: number, peak: number): LoadRun => ({ results: Array.from({ length: n }, (_, index) => ({ index, ok: true, status: 200, ms: 1 })), wallMs, peakInFlight: peak });
+    const joined = joinLoadRuns([run(2, 10, 2), run(3, 5, 3)]);
+    expect(joined.results.map((r) => r.index)).toEqual([0, 1, 2, 3, 4]);
+    expect(joined.wallMs).toBe(15);
+    expect(joined.peakInFlight).toBe(3);
   });
 });
 
