@@ -12,7 +12,7 @@ import type { BenchFigure, BenchSetup } from "./engineCases.js";
 import { assertBelongsToRequests, chatContent, chatUsage, runLoad, sameLengthDistance, summarizeChatLoad, type ChatLoadSummary, type LoadResult, type LoadRun } from "./loadClient.js";
 import { LLAMA_SERVER_ALIAS, withLlamaServer } from "./llamaServer.js";
 import type { LlamaTools } from "./llamaTools.js";
-import { plural, round, type PairedTiming } from "./measure.js";
+import { median, plural, round, type PairedTiming } from "./measure.js";
 
 /** Requests decoding together on each side: sequences of our context, slots of llama-server, in flight from the client. */
 export const SERVE_PARALLEL = 8;
@@ -300,11 +300,13 @@ export async function serveVsLlamaServer(setup: BenchSetup, tools: LlamaTools): 
     );
     return [{ ...a, ...contextOf(ctx) }, b] as const;
   });
-  const value = ours.summary.tokensPerSecond / theirs.summary.tokensPerSecond;
+  // Like every paired figure of the bench: the median of the pairs' ratios (here a pair is a block), the spread
+  // their range; the ratio over all requests goes in the detail.
+  const blockRatios = ours.blockTokensPerSecond.map((t, k) => t / theirs.blockTokensPerSecond[k]);
+  const value = median(blockRatios);
+  const overall = ours.summary.tokensPerSecond / theirs.summary.tokensPerSecond;
   if (!Number.isFinite(value) || value <= 0) throw new Error(`serve_vs_llama_server: no ratio (llama-steer ${ours.summary.tokensPerSecond} tokens/s, llama-server ${theirs.summary.tokensPerSecond} tokens/s)`);
   const sameText = ours.results.filter((r, i) => chatContent(r.body) === chatContent(theirs.results[i].body)).length;
-  // The spread columns: the ratio of each block.
-  const blockRatios = ours.blockTokensPerSecond.map((t, k) => t / theirs.blockTokensPerSecond[k]);
   const timing: PairedTiming = { aMs: ours.summary.wallMs, bMs: theirs.summary.wallMs, ratio: value, ratioMin: Math.min(...blockRatios), ratioMax: Math.max(...blockRatios), reps: blocks };
   return {
     key: "serve_vs_llama_server",
@@ -313,7 +315,7 @@ export async function serveVsLlamaServer(setup: BenchSetup, tools: LlamaTools): 
     detail:
       `${n} chat completions (distinct user prompts of ${Math.round(ours.summary.promptTokens / n)} tokens on average, no tools, temperature 0, max_tokens ${SERVE_MAX_TOKENS}), ${SERVE_PARALLEL} in flight from one loopback client (Node fetch), ${plural(threads, "thread")}: ` +
       `llama-steer serve (in the bench process, ${ours.sequences} sequences in ${ours.contextSize} shared cells, batch ${ours.batchSize}) vs llama.cpp's llama-server --parallel ${SERVE_PARALLEL} --cont-batching with the same engine settings (unified KV cache, batch ${ours.batchSize}, flash attention off) ` +
-      `(completion tokens/s ratio over all requests, ours ${ours.summary.tokensPerSecond.toFixed(1)} vs ${theirs.summary.tokensPerSecond.toFixed(1)}); both servers up, each warmed by one request, the requests cut into ${plural(blocks, "block")} sent to one server then the other, the order swapped every block (spread: the blocks' ratios); ` +
+      `(completion tokens/s, median of the blocks' ratios; over all requests ${overall.toFixed(3)}: ours ${ours.summary.tokensPerSecond.toFixed(1)} vs ${theirs.summary.tokensPerSecond.toFixed(1)} tokens/s); both servers up, each warmed by one request, the requests cut into ${plural(blocks, "block")} sent to one server then the other, the order swapped every block (blocks' ratios ${blockRatios.map((r) => r.toFixed(3)).join(", ")}); ` +
       `p50/p95 latency ${ours.summary.p50Ms.toFixed(0)}/${ours.summary.p95Ms.toFixed(0)} ms vs ${theirs.summary.p50Ms.toFixed(0)}/${theirs.summary.p95Ms.toFixed(0)} ms; ` +
       `every answer on both sides reports the prompt_tokens of its own request sent alone; ${sameText} of ${n} answers identical across the two servers`,
     timing,
@@ -321,6 +323,7 @@ export async function serveVsLlamaServer(setup: BenchSetup, tools: LlamaTools): 
       requests: n,
       blocks,
       block_ratios: blockRatios.map((r) => round(r, 3)),
+      overall_ratio: round(overall, 3),
       concurrency: SERVE_PARALLEL,
       max_tokens: SERVE_MAX_TOKENS,
       context_size: ours.contextSize,
