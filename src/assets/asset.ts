@@ -23,7 +23,7 @@ import { writeFileAtomic } from "./atomicWrite.js";
 import { ASSET_FORMAT, ASSET_VERSION, MAX_ASSET_BYTES, type LoadAssetOptions, type SteeringAsset, type SteeringAssetInput } from "./assetTypes.js";
 import { encodeArray } from "./encoding.js";
 
-export { ASSET_FORMAT, ASSET_VERSION, GATE_MODES, MAX_ASSET_BYTES, type GateMode, type LoadAssetOptions, type SteeringAsset, type SteeringAssetInput, type SteeringAssetParams } from "./assetTypes.js";
+export { ALPHA_UNITS, ASSET_FORMAT, ASSET_VERSION, GATE_MODES, MAX_ASSET_BYTES, type AlphaUnit, type GateMode, type LoadAssetOptions, type SteeringAsset, type SteeringAssetInput, type SteeringAssetParams } from "./assetTypes.js";
 
 /**
  * Writes the asset atomically (temporary file + rename). The JSON is validated exactly as loadAsset
@@ -102,7 +102,7 @@ export function serializeAsset(asset: SteeringAssetInput): string {
     method: asset.method,
     datasetHash: asset.datasetHash,
     tools: asset.tools,
-    params: asset.params === null || typeof asset.params !== "object" ? asset.params : { alpha: asset.params.alpha, beta: asset.params.beta, tau: asset.params.tau, ...(asset.params.gate === undefined ? {} : { gate: asset.params.gate }) },
+    params: asset.params === null || typeof asset.params !== "object" ? asset.params : encodeParams(asset.params),
     vectors: { global: encodeVector(vectors.global), domains: encodeVectorMap(vectors.domains) },
     ...(asset.toolMeans === undefined ? {} : { toolMeans: encodeVectorMap(asset.toolMeans) }),
     router: asset.router === null ? null : encodeRouter(asset.router),
@@ -153,4 +153,15 @@ function encodeRouter(r: SoftmaxRouter): unknown {
 function encodeProbe(p: LinearProbe): unknown {
   if (p === null || typeof p !== "object" || !(p.weights instanceof Float64Array)) return p;
   return { standardizer: encodeStandardizer(p.standardizer), weights: encodeArray(p.weights), bias: p.bias };
+}
+
+function encodeParams(params: SteeringAssetInput["params"]) {
+  return {
+    alpha: params.alpha,
+    beta: params.beta,
+    tau: params.tau,
+    ...(params.gate === undefined ? {} : { gate: params.gate }),
+    ...(params.alphaUnit === undefined ? {} : { alphaUnit: params.alphaUnit }),
+    ...(params.residualNorm === undefined ? {} : { residualNorm: params.residualNorm }),
+  };
 }

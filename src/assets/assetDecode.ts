@@ -8,7 +8,7 @@ import type { LinearProbe } from "../probes/logistic.js";
 import type { SoftmaxRouter } from "../probes/router.js";
 import type { Standardizer } from "../probes/standardize.js";
 import { SteeringVector } from "../vectors/steeringVector.js";
-import { ASSET_FORMAT, ASSET_VERSION, GATE_MODES, type GateMode, type SteeringAsset } from "./assetTypes.js";
+import { ALPHA_UNITS, ASSET_FORMAT, ASSET_VERSION, GATE_MODES, type AlphaUnit, type GateMode, type SteeringAsset } from "./assetTypes.js";
 import { FieldReader, kind } from "./encoding.js";
 
 const TOP_KEYS = [
@@ -42,7 +42,11 @@ export function decodeAsset(json: unknown, file: string): SteeringAsset {
   const tools = read.names("tools", top.tools);
 
   const paramsJson = read.object("params", top.params);
-  read.onlyKeys("params", paramsJson, ["alpha", "beta", "tau", "gate"]);
+  read.onlyKeys("params", paramsJson, ["alpha", "beta", "tau", "gate", "alphaUnit", "residualNorm"]);
+  if (paramsJson.alphaUnit !== undefined && !ALPHA_UNITS.includes(paramsJson.alphaUnit as AlphaUnit)) {
+    throw read.fail("params.alphaUnit", `must be one of ${ALPHA_UNITS.map((m) => `"${m}"`).join(", ")} but is ${kind(paramsJson.alphaUnit)}`);
+  }
+  if (paramsJson.alphaUnit === "residual" && paramsJson.residualNorm === undefined) throw read.fail("params.residualNorm", 'is required when params.alphaUnit is "residual"');
   if (paramsJson.gate !== undefined && !GATE_MODES.includes(paramsJson.gate as GateMode)) {
     throw read.fail("params.gate", `must be one of ${GATE_MODES.map((m) => `"${m}"`).join(", ")} but is ${kind(paramsJson.gate)}`);
   }
@@ -51,7 +55,10 @@ export function decodeAsset(json: unknown, file: string): SteeringAsset {
     beta: read.finite("params.beta", paramsJson.beta),
     tau: read.finite("params.tau", paramsJson.tau, 0.5, 1),
     ...(paramsJson.gate === undefined ? {} : { gate: paramsJson.gate as GateMode }),
+    ...(paramsJson.alphaUnit === undefined ? {} : { alphaUnit: paramsJson.alphaUnit as AlphaUnit }),
+    ...(paramsJson.residualNorm === undefined ? {} : { residualNorm: read.finite("params.residualNorm", paramsJson.residualNorm) }),
   };
+  if (params.residualNorm !== undefined && !(params.residualNorm > 0)) throw read.fail("params.residualNorm", `must be positive but is ${params.residualNorm}`);
 
   const vector = (field: string, value: unknown): SteeringVector => decodeVector(read, field, value, nEmbd, layer, modelFingerprint);
   const vectorsJson = read.object("vectors", top.vectors);

@@ -10,7 +10,7 @@ export const ASSET_VERSION = 1;
 export const MAX_ASSET_BYTES = 256 * 1024 * 1024;
 
 export interface SteeringAssetParams {
-  /** Injection strength α (h' = h + gate·α·MoV). */
+  /** Injection strength α (h' = h + gate·α·MoV, or gate·α·residualNorm·MoV/‖MoV‖ when alphaUnit is "residual"). */
   alpha: number;
   /** Weight β of the global vector in the mixture MoV = v_domain + β·v_global. */
   beta: number;
@@ -21,7 +21,18 @@ export interface SteeringAssetParams {
    * down when the probe says no tool); "positive": only +1 (push a lazy model up). Default "ternary".
    */
   gate?: GateMode;
+  /**
+   * What α counts in. "raw" (the paper's, default): multiples of the mixture vector as measured. "residual": multiples
+   * of the residual stream's own size at the layer: the injection has norm α·residualNorm whatever the mixture's
+   * norm, so one α grid means the same push on every model, layer and domain.
+   */
+  alphaUnit?: AlphaUnit;
+  /** Mean L2 norm of the unsteered residual at the layer (last prompt token, CAL prompts); required by alphaUnit "residual". */
+  residualNorm?: number;
 }
+
+export const ALPHA_UNITS = ["raw", "residual"] as const;
+export type AlphaUnit = (typeof ALPHA_UNITS)[number];
 
 export const GATE_MODES = ["ternary", "negative", "positive"] as const;
 export type GateMode = (typeof GATE_MODES)[number];

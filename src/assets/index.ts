@@ -9,10 +9,12 @@ export {
   type ImportedControlVector,
 } from "./controlVector.js";
 export {
+  ALPHA_UNITS,
   ASSET_FORMAT,
   ASSET_VERSION,
   GATE_MODES,
   MAX_ASSET_BYTES,
+  type AlphaUnit,
   type GateMode,
   loadAsset,
   saveAsset,

@@ -7,9 +7,9 @@ import { datasetHash, splitOf, type DatasetSample, type Split } from "../data/in
 import type { SteerContext } from "../engine/context.js";
 import type { SteeringSpec } from "../engine/steering.js";
 import type { ToolFormat } from "../formats/index.js";
-import { asaDecide, asaSteering, mixture, type AsaDecision, type AsaOverrides } from "../science/asa.js";
+import { alphaScale, asaDecide, asaSteering, mixture, type AsaDecision, type AsaOverrides } from "../science/asa.js";
 import { errorRateByGap, planToolReadout, readWithPlan } from "../science/readout.js";
-import { seededVector } from "../util/arrays.js";
+import { l2Norm, seededVector } from "../util/arrays.js";
 import { measureLogitShift } from "./logitShift.js";
 import type { Metrics } from "./metrics.js";
 import { renderSamples } from "./prompts.js";
@@ -92,8 +92,8 @@ export async function runEvaluation(ctx: SteerContext, options: EvaluationOption
   if (options.controller === "always") {
     const alpha = options.alpha ?? asset.params.alpha;
     const vector = asset.vectors.global.get(layer);
-    steered = await run("steered (always on)", () => [{ layer, vector, strength: alpha, positions: "all" }]);
-    report.steered = { ...toRecord(steered.metrics), alpha };
+    steered = await run("steered (always on)", () => [{ layer, vector, strength: alpha * alphaScale(asset, vector), positions: "all" }]);
+    report.steered = { ...toRecord(steered.metrics), alpha, alpha_unit: asset.params.alphaUnit ?? "raw" };
   } else {
     const overrides: AsaOverrides = { alpha: options.alpha, tau: options.tau, gate: options.gate };
     const rows = baseline.rows!;
@@ -101,7 +101,13 @@ export async function runEvaluation(ctx: SteerContext, options: EvaluationOption
     steered = asa.result;
     decisions = asa.decisions;
     Object.assign(report, readoutByGap(samples, rows, steered.outcomes, asset));
-    report.steered = { ...toRecord(steered.metrics), alpha: options.alpha ?? asset.params.alpha, tau: options.tau ?? asset.params.tau, gate: options.gate ?? asset.params.gate ?? "ternary" };
+    report.steered = {
+      ...toRecord(steered.metrics),
+      alpha: options.alpha ?? asset.params.alpha,
+      alpha_unit: asset.params.alphaUnit ?? "raw",
+      tau: options.tau ?? asset.params.tau,
+      gate: options.gate ?? asset.params.gate ?? "ternary",
+    };
     report.paired = { steered_vs_baseline: pairedComparison(baseline.outcomes, steered.outcomes) };
     const wanted = options.ablations === true ? ABLATIONS : options.ablations === false ? [] : options.ablations;
     if (wanted.length > 0) {
@@ -191,8 +197,7 @@ async function runAblations(
 }
 
 function normMatchedTo(direction: Float32Array, reference: Float32Array): Float32Array {
-  const norm = (v: Float32Array) => Math.sqrt(v.reduce((s, x) => s + x * x, 0));
-  const scale = norm(reference) / Math.max(norm(direction), 1e-12);
+  const scale = l2Norm(reference) / Math.max(l2Norm(direction), 1e-12);
   return direction.map((x) => x * scale);
 }
 

@@ -47,7 +47,8 @@ export interface EvalReport {
     [key: string]: unknown;
   };
   baseline: MetricsRecord;
-  steered?: MetricsRecord & { alpha: number; tau?: number; gate?: string };
+  /** alpha_unit: what α counts in ("raw" multiples of the vector, or "residual" norms; see SteeringAssetParams.alphaUnit). */
+  steered?: MetricsRecord & { alpha: number; alpha_unit: string; tau?: number; gate?: string };
   /** α sweep on VAL at the chosen τ and gate mode (what α was chosen from). */
   sweep?: ({ alpha: number; tau?: number; gate?: string } & MetricsRecord)[];
   /** How α, τ and the gate mode were chosen on VAL: the rule, the choice, every point tried. */

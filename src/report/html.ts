@@ -70,7 +70,7 @@ function headerBlock(r: EvalReport): string {
   if (settings.format !== undefined) facts.push(`format <code>${escapeHtml(settings.format)}</code>`);
   if (settings.controller !== undefined) facts.push(`controller <code>${escapeHtml(settings.controller)}</code>`);
   if (settings.layer !== undefined) facts.push(`layer ${escapeHtml(formatNumber(settings.layer))}`);
-  if (steered) facts.push(`α = ${escapeHtml(formatNumber(steered.alpha))}`);
+  if (steered) facts.push(`α = ${escapeHtml(formatNumber(steered.alpha))}${steered.alpha_unit === "residual" ? " residual norms" : ""}`);
   if (steered && !Number.isNaN(toNumber(steered.tau))) facts.push(`τ = ${escapeHtml(formatNumber(steered.tau))}`);
   if (steered && typeof steered.gate === "string") facts.push(`gate ${escapeHtml(steered.gate)}`);
   if (isObject(r.selection)) facts.push(`chosen on VAL by <code>${escapeHtml(r.selection.rule)}</code>${r.selection.fallback === true ? " (refused every point; mcc chose)" : ""}`);

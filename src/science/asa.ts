@@ -2,12 +2,14 @@
  * The ASA controller. From the prompt's own residual row at the asset's layer (last prompt token):
  * router → domain; that domain's probe → p(tool needed); ternary gate (+1 if p > τ, −1 if p < 1 − τ,
  * else 0); one injection gate·α·MoV at the same layer on the last prompt token during prefill, where
- * MoV = v_domain + β·v_global. Nothing is added while decoding. The gate may act on one side only (negative-only
+ * MoV = v_domain + β·v_global (with α in residual units, gate·α·‖h‖·MoV/‖MoV‖: see SteeringAssetParams.alphaUnit).
+ * Nothing is added while decoding. The gate may act on one side only (negative-only
  * for an eager model, positive-only for a lazy one): an option of the asset, chosen on VAL like α and τ.
  */
 import type { GateMode, SteeringAsset } from "../assets/index.js";
 import type { SteeringSpec } from "../engine/steering.js";
 import { predictProba, route } from "../probes/index.js";
+import { l2Norm } from "../util/arrays.js";
 
 export interface AsaDecision {
   domain: string;
@@ -76,5 +78,16 @@ export function mixture(asset: SteeringAsset, domain: string, overrides: AsaOver
 export function asaSteering(asset: SteeringAsset, decision: AsaDecision, overrides: AsaOverrides = {}): SteeringSpec[] {
   if (decision.gate === 0) return [];
   const alpha = overrides.alpha ?? asset.params.alpha;
-  return [{ layer: asset.layer, vector: mixture(asset, decision.domain, overrides), strength: decision.gate * alpha, positions: overrides.positions ?? "last-prompt" }];
+  const vector = mixture(asset, decision.domain, overrides);
+  return [{ layer: asset.layer, vector, strength: decision.gate * alpha * alphaScale(asset, vector), positions: overrides.positions ?? "last-prompt" }];
+}
+
+/**
+ * What one unit of α multiplies `vector` by: 1 in raw units; in residual units the factor that gives the vector the
+ * residual's mean norm (0 for a zero vector, which has no direction to push along).
+ */
+export function alphaScale(asset: SteeringAsset, vector: Float32Array): number {
+  if ((asset.params.alphaUnit ?? "raw") === "raw") return 1;
+  const norm = l2Norm(vector);
+  return norm > 0 ? asset.params.residualNorm! / norm : 0;
 }

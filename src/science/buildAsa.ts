@@ -2,7 +2,7 @@
  * Builds an ASA asset from a dataset with disjoint splits: vectors from CAL only; router and probes from
  * TRAIN; layer (probe AUC, TRAIN cross-validation), α and τ from VAL. TEST is never touched here.
  */
-import { GATE_MODES, type GateMode, type SteeringAsset } from "../assets/index.js";
+import { GATE_MODES, type AlphaUnit, type GateMode, type SteeringAsset } from "../assets/index.js";
 import { datasetHash, splitOf, type DatasetSample } from "../data/index.js";
 import type { SteerContext } from "../engine/context.js";
 import type { ToolFormat } from "../formats/index.js";
@@ -11,6 +11,7 @@ import { renderSamples } from "../eval/prompts.js";
 import { GenerationJournal } from "../eval/journal.js";
 import { runSamples, type SampleOutcome } from "../eval/runner.js";
 import { computeMetrics, type Metrics } from "../eval/metrics.js";
+import { l2Norm } from "../util/arrays.js";
 import { classMeans, meanDifference } from "../vectors/index.js";
 import { asaDecide, asaSteering, gateOf, type AsaDecision } from "./asa.js";
 import { lastTokenRows, pick, rowsByExpectedTool } from "./rows.js";
@@ -31,6 +32,8 @@ export interface BuildAsaOptions {
   gates?: readonly GateMode[];
   /** Weight of the global vector in MoV. Default 1. */
   beta?: number;
+  /** What the α grid counts in (SteeringAssetParams.alphaUnit). Default "raw". */
+  alphaUnit?: AlphaUnit;
   /** Rule that picks α, τ and the gate mode on VAL (see selection.ts). Default "mcc". */
   select?: SelectionRule;
   /**
@@ -124,7 +127,8 @@ export async function buildAsaAsset(ctx: SteerContext, samples: readonly Dataset
     method: "asa-mov",
     datasetHash: datasetHash(samples),
     tools,
-    params: { alpha: 1, beta: options.beta ?? 1, tau: 0.5 },
+    // The residual's size at the layer is recorded in every asset (it says how hard α pushes); it sets the unit of α only when asked.
+    params: { alpha: 1, beta: options.beta ?? 1, tau: 0.5, residualNorm: meanNorm(calRows), ...(options.alphaUnit === "residual" ? { alphaUnit: "residual" as const } : {}) },
     vectors: { global, domains: domainVectors },
     ...(toolMeans ? { toolMeans } : {}),
     router,
@@ -215,4 +219,9 @@ async function selectAlphaTau(
     }
   }
   return { baseline: judged((i) => base.get(i)!), points };
+}
+
+/** Mean L2 norm of the rows. */
+function meanNorm(rows: readonly Float32Array[]): number {
+  return rows.reduce((total, row) => total + l2Norm(row), 0) / rows.length;
 }

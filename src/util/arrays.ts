@@ -39,3 +39,10 @@ export function seededVector(n: number, seed: number, scale = 1): Float32Array {
 export function rowOf(matrix: Float32Array, row: number, width: number): Float32Array {
   return matrix.subarray(row * width, (row + 1) * width);
 }
+
+/** Euclidean (L2) norm. */
+export function l2Norm(v: ArrayLike<number>): number {
+  let s = 0;
+  for (let i = 0; i < v.length; i++) s += v[i] * v[i];
+  return Math.sqrt(s);
+}

@@ -11,6 +11,7 @@
 import { ErrorCodes, SteerError, invalidArgument } from "../errors.js";
 import type { SteeringPositions, SteeringSpec, VectorLike } from "../engine/steering.js";
 import { assertFiniteNumber, assertKnownKeys, toFiniteVector } from "../util/validate.js";
+import { l2Norm } from "../util/arrays.js";
 
 export type LayerConvention = "l_out";
 
@@ -161,7 +162,7 @@ export class SteeringVector {
    */
   normalize(): SteeringVector {
     return this.map((layer, v) => {
-      const n = l2(v);
+      const n = l2Norm(v);
       if (n === 0) throw new SteerError(ErrorCodes.INVALID_ARGUMENT, `Cannot normalize the direction of layer ${layer}: it is all zeros`, { layer });
       return v.map((x) => x / n);
     });
@@ -169,7 +170,7 @@ export class SteeringVector {
 
   /** L2 norm of one layer's direction (computed in float64). */
   norm(layer: number): number {
-    return l2(this.direction(layer));
+    return l2Norm(this.direction(layer));
   }
 
   /** L2 norm of every layer. */
@@ -187,7 +188,7 @@ export class SteeringVector {
     const b = other.direction(layer);
     let dot = 0;
     for (let i = 0; i < a.length; i++) dot += a[i] * b[i];
-    const denominator = l2(a) * l2(b);
+    const denominator = l2Norm(a) * l2Norm(b);
     return denominator === 0 ? 0 : Math.max(-1, Math.min(1, dot / denominator));
   }
 
@@ -307,12 +308,6 @@ function assertFiniteResult(v: Float32Array, layer: number, what: string): Float
     }
   }
   return v;
-}
-
-function l2(v: ArrayLike<number>): number {
-  let s = 0;
-  for (let i = 0; i < v.length; i++) s += v[i] * v[i];
-  return Math.sqrt(s);
 }
 
 function sameLayers(a: readonly number[], b: readonly number[]): boolean {

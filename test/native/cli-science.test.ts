@@ -149,6 +149,24 @@ describe("eval, build, sweep, switch and readout on a synthetic model", () => {
     expect(r.code, r.stderr).toBe(0);
     expect(r.json.steered).toMatchObject({ alpha: saved.params.alpha, tau: saved.params.tau });
     expect(r.json.settings.layer).toBe(1);
+    // Every asset records the residual's mean norm at its layer; α counts in raw units unless asked.
+    expect(saved.params.residualNorm).toBeGreaterThan(0);
+    expect(saved.params.alphaUnit).toBeUndefined();
+  });
+
+  test("build --alpha-unit residual writes an asset whose α counts residual norms; eval refuses the flag with --asset", () => {
+    const asset = path.join(tmp, "residual.json");
+    const built = cli(["build", "--data", dataFile, "--controller", "asa", "--layer", "1", "--alpha", "0.5", "--tau", "0.7", "--alpha-unit", "residual", "--out", asset]);
+    expect(built.code, built.stderr).toBe(0);
+    const saved = JSON.parse(readFileSync(asset, "utf8"));
+    expect(saved.params).toMatchObject({ alpha: 0.5, alphaUnit: "residual" });
+    expect(saved.params.residualNorm).toBeGreaterThan(0);
+    expect(built.json.params).toMatchObject({ alphaUnit: "residual" });
+    const refused = cli(["eval", "--data", dataFile, "--asset", asset, "--alpha-unit", "raw"]);
+    expect(refused.code).not.toBe(0);
+    expect(refused.stderr).toContain("an asset file carries its own");
+    const bad = cli(["build", "--data", dataFile, "--controller", "asa", "--alpha-unit", "percent", "--out", path.join(tmp, "x.json")]);
+    expect(bad.stderr.trim()).toBe(`llama-steer: --alpha-unit must be one of raw, residual (got "percent"); run 'llama-steer build --help'`);
   });
 
   test("build --controller vector writes mean-diff, pca and unembed vectors of the same norm", () => {

@@ -1,7 +1,7 @@
 import { describe, expect, test } from "vitest";
 
 import type { SteeringAsset } from "../../src/assets/index.js";
-import { asaDecide, asaSteering, gateOf, mixture } from "../../src/science/asa.js";
+import { alphaScale, asaDecide, asaSteering, gateOf, mixture } from "../../src/science/asa.js";
 import { SteeringVector } from "../../src/vectors/index.js";
 
 const E = 4;
@@ -47,6 +47,25 @@ describe("ASA controller", () => {
     expect(gateOf(0.9, 0.7, "positive")).toBe(1);
     expect(gateOf(0.1, 0.7, "positive")).toBe(0);
     expect(gateOf(0.5, 0.7, "positive")).toBe(0);
+  });
+
+  test("in residual units α counts norms of the residual: the push has norm α·residualNorm whatever the mixture's norm", () => {
+    const norm = (v: ArrayLike<number>) => Math.hypot(...Array.from(v));
+    const pushOf = (a: SteeringAsset, domain: string) => {
+      const [spec] = asaSteering(a, { domain, p: 0, gate: -1 });
+      return norm(spec.vector as Float32Array) * Math.abs(spec.strength!);
+    };
+    const raw = asset();
+    const residual = asset({ params: { alpha: 2, beta: 0.5, tau: 0.7, alphaUnit: "residual", residualNorm: 30 } });
+    // MoV(math) = (0.5, 1, 0, 0): raw, the push is α·‖MoV‖; in residual units 2 × 30 for every domain.
+    expect(pushOf(raw, "math")).toBeCloseTo(2 * Math.hypot(0.5, 1), 5);
+    expect(pushOf(residual, "math")).toBeCloseTo(60, 4);
+    expect(pushOf(residual, "code")).toBeCloseTo(60, 4);
+    expect(asaSteering(residual, { domain: "math", p: 0, gate: -1 })[0].strength).toBeLessThan(0);
+    // A norm-matched random direction in place of MoV gets the same push.
+    expect(norm(asaSteering(residual, { domain: "math", p: 0, gate: 1 }, { direction: Float32Array.from([0, 0, 0, 7]) })[0].vector as Float32Array) * 60 / 7).toBeCloseTo(60, 4);
+    expect(alphaScale(residual, new Float32Array(4))).toBe(0);
+    expect(alphaScale(raw, Float32Array.from([3, 4, 0, 0]))).toBe(1);
   });
 
   test("the asset's gate mode applies unless overridden", () => {

@@ -80,6 +80,13 @@ describe("steering asset round trip", () => {
     expect((await loadAsset(path)).params).toEqual({ alpha: 4, beta: 0.5, tau: 0.6 });
   });
 
+  it("keeps the unit of α and the residual norm", async () => {
+    const input = fixtureAsset();
+    const path = pathFor();
+    await saveAsset(path, { ...input, params: { ...input.params, alphaUnit: "residual", residualNorm: 31.5 } });
+    expect((await loadAsset(path)).params).toEqual({ alpha: 4, beta: 0.5, tau: 0.6, alphaUnit: "residual", residualNorm: 31.5 });
+  });
+
   it("writes atomically and fills createdAt when omitted", async () => {
     const path = pathFor();
     const { createdAt: _, ...rest } = fixtureAsset();
@@ -119,6 +126,9 @@ describe("steering asset validation", () => {
       [(j) => delete j.params.alpha, "params.alpha must be a number but is missing"],
       [(j) => (j.params.gate = "both"), 'params.gate must be one of "ternary", "negative", "positive" but is "both"'],
       [(j) => (j.params.gate = 1), 'params.gate must be one of "ternary", "negative", "positive" but is 1'],
+      [(j) => (j.params.alphaUnit = "percent"), 'params.alphaUnit must be one of "raw", "residual" but is "percent"'],
+      [(j) => (j.params.alphaUnit = "residual"), 'params.residualNorm is required when params.alphaUnit is "residual"'],
+      [(j) => (j.params.residualNorm = -2), "params.residualNorm must be positive but is -2"],
       [(j) => (j.tools = ["a", "a"]), 'tools lists "a" twice'],
       [(j) => (j.router.classes = ["math", "weather", "travel"]), 'router.classes names classes without a vector in vectors.domains: "travel"'],
       [(j) => (j.router.classes = ["math", "weather"]), "router.weights.length must be 32 but is 48"],

@@ -15,7 +15,7 @@ import { SELECTION_RULE_DESCRIPTIONS } from "../../science/selection.js";
 import { packageVersion } from "../version.js";
 import { UsageError, type Command } from "../command.js";
 import { dataOption, formatFrom, formatOption, sessionOptions, openDataset, openSession, parseInteger, parseNumberList, phaseProgress, subsetOption } from "../shared.js";
-import { gateOption, maxTokensOption, parseGateModes, parseMaxTokens, parseSelect, selectOption } from "../selectionOptions.js";
+import { alphaUnitOption, gateOption, maxTokensOption, parseAlphaUnit, parseGateModes, parseMaxTokens, parseSelect, selectOption } from "../selectionOptions.js";
 
 const SPLITS = ["cal", "train", "val", "test", "all"];
 
@@ -40,6 +40,7 @@ export const evalCommand: Command = {
     alpha: { type: "string", description: "α grid searched on VAL when building (or one value to force)", valueName: "LIST" },
     tau: { type: "string", description: "τ grid searched on VAL when building (or one value to force)", valueName: "LIST" },
     layer: { type: "string", description: "layer for a built asset (default: best probe AUC on TRAIN)", valueName: "L" },
+    "alpha-unit": alphaUnitOption,
     gate: gateOption,
     select: selectOption,
     "max-tokens": maxTokensOption,
@@ -63,6 +64,8 @@ export const evalCommand: Command = {
     const taus = parseNumberList("tau", values.tau);
     const fixedBudget = parseMaxTokens(values["max-tokens"]);
     const gates = parseGateModes(values.gate);
+    const alphaUnit = parseAlphaUnit(values["alpha-unit"]);
+    if (values["alpha-unit"] !== undefined && typeof values.asset === "string") throw new UsageError("--alpha-unit sets how a new asset is built; an asset file carries its own (params.alphaUnit)");
     const select = parseSelect(values.select);
     const layer = values.layer === undefined ? undefined : parseInteger("layer", values.layer, 0);
     const format = formatFrom(values.format);
@@ -82,7 +85,7 @@ export const evalCommand: Command = {
           asset = await loadAsset(values.asset, { expectFingerprint: session.model.info.fingerprint });
         } else {
           io.log("building an ASA asset from the CAL, TRAIN and VAL splits ...");
-          built = await buildAsaAsset(session.ctx, dataset.samples, { format, layer, alphas, taus, gates, select, selectionMaxTokens: maxTokens, journal, signal: io.signal, onProgress: bar.onProgress });
+          built = await buildAsaAsset(session.ctx, dataset.samples, { format, layer, alphas, alphaUnit, taus, gates, select, selectionMaxTokens: maxTokens, journal, signal: io.signal, onProgress: bar.onProgress });
           asset = { ...built.asset, version: 1, createdAt: new Date().toISOString() };
           if (typeof values["save-asset"] === "string") await saveAsset(values["save-asset"], built.asset);
         }
