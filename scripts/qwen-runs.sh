@@ -37,20 +37,20 @@ asa15() { asa_runs "$q15" q15 4 2 1; }
 # The 0.5B (the paper's ASA fails there): every 4th TEST sample.
 asa05() { asa_runs "$q05" q05 4; }
 
-# Tool switching on the 1.5B (ASA format, middle layer, names kept on the menu by a grammar): α chosen on
+# Tool switching on the 1.5B (ASA format, middle layer, names kept on the menu by a grammar): α ∈ {1, 4, 16} chosen on
 # tool-choice VAL (every 4th sample, n = 41; --subset also takes every 4th CAL sample for the means there, 45) by
 # the mean-diff success rate (the name alone decides it, so VAL replies stop after 12 tokens), then TEST: tool-choice every 2nd sample
 # (n = 126), within-topic TEST and TRAIN (n = 182; switching fits nothing on TRAIN, the means come from CAL).
 # Readout-guided correction on the same prompts: its unsteered calls are the switch baseline's (one journal).
 switch15() {
   local a best
-  for a in 1 2 4; do
+  for a in 1 4 16; do
     step "results/switch-q15-tool-choice-val-a$a.json" "switch-q15-tool-choice-val-a$a" \
       switch --model "$q15" --data tool-choice --split val --subset 4 --alpha "$a" --max-tokens 12 --journal results/journals/q15-switch.jsonl
   done
   best=$(node -e '
     const fs = require("fs");
-    const runs = [1, 2, 4].map((a) => ({ a, r: JSON.parse(fs.readFileSync(`results/switch-q15-tool-choice-val-a${a}.json`, "utf8")).success_rate }));
+    const runs = [1, 4, 16].map((a) => ({ a, r: JSON.parse(fs.readFileSync(`results/switch-q15-tool-choice-val-a${a}.json`, "utf8")).success_rate }));
     runs.sort((x, y) => y.r - x.r || x.a - y.a);
     process.stdout.write(String(runs[0].a));')
   echo "== switch α chosen on VAL: $best" >&2
