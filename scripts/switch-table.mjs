@@ -1,0 +1,28 @@
+#!/usr/bin/env node
+// Prints the figures of `llama-steer switch --json` documents for RESULTS.md: successes per method, arguments that
+// follow the target's schema, the exact sign test of each direction against the random control (prompts one
+// switched and the other did not), targets sharing their first token with another tool, readout by gap bucket.
+//   node scripts/switch-table.mjs results/switch-….json [...]
+import { readFileSync } from "node:fs";
+function binom2(k, n) { // two-sided exact sign test p for k of n discordant in one direction
+  if (n === 0) return 1;
+  const lf = (x) => { let s = 0; for (let i = 2; i <= x; i++) s += Math.log(i); return s; };
+  const pmf = (i) => Math.exp(lf(n) - lf(i) - lf(n - i) - n * Math.log(2));
+  const m = Math.min(k, n - k); let p = 0; for (let i = 0; i <= m; i++) p += pmf(i);
+  return Math.min(1, 2 * p);
+}
+for (const f of process.argv.slice(2)) {
+  const r = JSON.parse(readFileSync(f, "utf8"));
+  const o = r.outcomes;
+  const sw = (m) => o.filter((x) => x.attempts[m].switched).length;
+  const args = (m) => o.filter((x) => x.attempts[m].switched && x.attempts[m].args_ok).length;
+  const vs = (m) => { const a = o.filter((x) => x.attempts[m].switched && !x.attempts.random.switched).length; const b = o.filter((x) => !x.attempts[m].switched && x.attempts.random.switched).length; return `${a}/${b} p=${binom2(a, a + b).toExponential(2)}`; };
+  const base = o.filter((x) => x.baseline === x.expected).length;
+  const already = o.filter((x) => x.baseline === x.target).length;
+  console.log(f, `n=${r.n} layer=${r.layer} α=${r.alpha} max=${r.max_tokens} base_expected=${base} (${(base / r.n).toFixed(3)}) already_target=${already}`);
+  for (const m of ["mean-diff", "unembed", "random"]) console.log(`  ${m}: ${sw(m)}/${r.n} (${(sw(m) / r.n).toFixed(3)}) args_ok ${args(m)}/${sw(m)}`);
+  console.log(`  vs random (better/worse): mean-diff ${vs("mean-diff")}, unembed ${vs("unembed")}`);
+  const sharedSw = (m) => o.filter((x) => x.target_first_token_shared && x.attempts[m].switched).length;
+  console.log(`  first token shared: ${o.filter((x) => x.target_first_token_shared).length}; switched among them md ${sharedSw("mean-diff")} un ${sharedSw("unembed")}`);
+  if (r.readout) console.log(`  readout acc ${r.readout.accuracy.toFixed(3)} buckets ${r.readout.gap_buckets.map((b) => `${b.error_rate.toFixed(3)}(n${b.n})`).join(" ")}`);
+}
