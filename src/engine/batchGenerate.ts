@@ -179,14 +179,17 @@ async function runGroup(
     fromRunning: bestHolder(active.map((slot) => [slot, heldBy(slot)] as [Slot, HeldPrompt]), wanted),
   });
 
-  /** A free sequence for `wanted` and the head of its prompt already in its cells (taken from a kept one or copied from a running one). */
-  const seqFor = (wanted: BatchItem): { seq: number; reused: number } => {
-    if (!options.pull) {
+  /**
+   * A free sequence and the head of the prompt already in its cells: without `heads` (prefix groups) the group's
+   * prefix; with them (pull mode), taken from a kept sequence or copied from a running one.
+   */
+  const seqFor = (heads: ReturnType<typeof headsFor> | undefined): { seq: number; reused: number } => {
+    if (!heads) {
       const seq = freeSeqs.pop()!;
       if (prefix.length > 0) native.copySequence(prefixSeq, seq, 0, prefix.length);
       return { seq, reused: 0 };
     }
-    const { fromKept, fromRunning } = headsFor(wanted);
+    const { fromKept, fromRunning } = heads;
     if (fromKept && fromKept.length >= (fromRunning?.length ?? 0)) {
       freeSeqs.splice(freeSeqs.indexOf(fromKept.seq), 1);
       // Its cells become the item's own (counted in cellsFor).
@@ -219,10 +222,8 @@ async function runGroup(
       if (active.length > 0 && cellsInUse + cellsFor(members[next]) > geometry.nCtx) break;
       const wanted = items[members[next]];
       // A prompt whose head a running sequence is still decoding waits for it (one decode, usually) and then copies it.
-      if (options.pull) {
-        const { fromKept, fromRunning } = headsFor(wanted);
-        if (worthWaiting(active.map(heldBy), wanted, Math.max(fromKept?.length ?? 0, fromRunning?.length ?? 0))) break;
-      }
+      const heads = options.pull ? headsFor(wanted) : undefined;
+      if (heads && worthWaiting(active.map(heldBy), wanted, Math.max(heads.fromKept?.length ?? 0, heads.fromRunning?.length ?? 0))) break;
       const item = members[next++];
       if (wanted.signal?.aborted) {
         // Cancelled while it waited: it never takes a sequence.
@@ -232,7 +233,7 @@ async function runGroup(
         continue;
       }
       // The reused cells stay counted as this item's own, so the budget holds whichever of two sharing sequences ends first.
-      const { seq, reused } = seqFor(wanted);
+      const { seq, reused } = seqFor(heads);
       const start = reused > 0 ? reused : prefix.length;
       const cells = cellsFor(item);
       cellsInUse += cells;
