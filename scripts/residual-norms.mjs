@@ -11,6 +11,7 @@ import { getFormat } from "../dist/formats/index.js";
 import { loadModel } from "../dist/index.js";
 import { resolveModelPath } from "../dist/models/index.js";
 import { mixture } from "../dist/science/asa.js";
+import { l2Norm } from "../dist/util/arrays.js";
 
 const [modelArg, assetPath, data = "necessity", formatName = "asa", everyArg = "10"] = process.argv.slice(2);
 if (!modelArg || !assetPath) {
@@ -25,12 +26,11 @@ try {
   const cal = (await loadDataset(data)).filter((s) => s.split === "cal").filter((_, i) => i % every === 0);
   const prompts = await renderSamples(model, cal, getFormat(formatName));
   const rows = await ctx.generateBatch(prompts.map((prompt) => ({ prompt, capture: [asset.layer] })), { maxTokens: 0 });
-  const norm = (v) => Math.sqrt(v.reduce((s, x) => s + x * x, 0));
-  const norms = rows.map((r) => norm(r.captured.get(asset.layer))).sort((a, b) => a - b);
+  const norms = rows.map((r) => l2Norm(r.captured.get(asset.layer))).sort((a, b) => a - b);
   const mean = norms.reduce((s, x) => s + x, 0) / norms.length;
   const domains = Object.fromEntries(
     [...asset.vectors.domains.keys()].map((d) => {
-      const movNorm = norm(mixture(asset, d));
+      const movNorm = l2Norm(mixture(asset, d));
       return [d, { mov_norm: movNorm, mov_over_residual: movNorm / mean, injection_over_residual: (asset.params.alpha * movNorm) / mean }];
     }),
   );

@@ -318,8 +318,8 @@ export async function journaledRows(
   layers: readonly number[],
   options: { signal?: AbortSignal; onProgress?: (done: number, total: number) => void } = {},
 ): Promise<Map<number, Float32Array[]>> {
-  const have = (i: number) => layers.every((layer) => journal.getRow(rowKey(prompts[i], layer)));
-  const todo = [...new Set(prompts)].filter((p) => !have(prompts.indexOf(p)));
+  const have = (prompt: string) => layers.every((layer) => journal.getRow(rowKey(prompt, layer)));
+  const todo = [...new Set(prompts)].filter((p) => !have(p));
   const done = prompts.length - todo.length;
   if (todo.length > 0) {
     const rows = await lastTokenRows(ctx, todo, layers, { signal: options.signal, onProgress: (d) => options.onProgress?.(done + d, prompts.length) });
