@@ -77,7 +77,7 @@ const NOTES = [
   "  (Node fetch) and are never busy at the same time. `serve_vs_llama_server` sends the same chat requests",
   "  (distinct prompts, no tools, temperature 0, max_tokens 32, 8 in flight) to `llama-steer serve` (in the bench",
   "  process, serve's context with 8 sequences) and to llama-server, both up for the whole case and each warmed by",
-  "  one request; the requests are cut into blocks (`--reps`, at most one per 32 requests) sent to one server and",
+  "  a round of 8 short requests at once; the requests are cut into blocks (`--reps`, at most one per 32 requests) sent to one server and",
   "  then the other, the order swapped every block, so that a machine that drifts during the run weighs on both",
   "  alike; the figure is the median of the blocks' ratios of completion tokens per second (the spread: their",
   "  range; the ratio over all requests is in the detail),",

@@ -130,8 +130,8 @@ export interface MeasureChatOptions {
   fetch?: typeof fetch;
 }
 
-/** A request sent before timing, so that neither side's first decode pays for allocations. */
-const WARM_PROMPT = "Say hello.";
+/** Requests sent before timing, so that neither side's first rounds pay for allocations. */
+const warmPrompt = (i: number) => `Say hello to guest number ${i + 1}.`;
 
 /** One server as the load client sees it. */
 export interface ChatSide {
@@ -154,9 +154,15 @@ function assertAllAnswered(side: ChatSide, what: string, run: LoadRun, maxTokens
   return summary;
 }
 
-/** A short request that makes the server allocate what its first decode needs. */
+/**
+ * A full round of short, distinct requests, all in flight at once, so that the server allocates what a batch of
+ * every slot needs before timing starts (one request alone leaves the first timed round to pay for it: measured,
+ * the first block of serve_vs_llama_server ran at 0.6 of the others).
+ */
 async function warmUp(side: ChatSide, options: MeasureChatOptions): Promise<void> {
-  assertAllAnswered(side, "warm-up requests", await chatLoad(side, [chatBody(WARM_PROMPT, 4)], 1, options), 4);
+  const concurrency = options.concurrency ?? SERVE_PARALLEL;
+  const bodies = Array.from({ length: concurrency }, (_, i) => chatBody(warmPrompt(i), 4));
+  assertAllAnswered(side, "warm-up requests", await chatLoad(side, bodies, concurrency, options), 4);
 }
 
 /**
@@ -315,7 +321,7 @@ export async function serveVsLlamaServer(setup: BenchSetup, tools: LlamaTools): 
     detail:
       `${n} chat completions (distinct user prompts of ${Math.round(ours.summary.promptTokens / n)} tokens on average, no tools, temperature 0, max_tokens ${SERVE_MAX_TOKENS}), ${SERVE_PARALLEL} in flight from one loopback client (Node fetch), ${plural(threads, "thread")}: ` +
       `llama-steer serve (in the bench process, ${ours.sequences} sequences in ${ours.contextSize} shared cells, batch ${ours.batchSize}) vs llama.cpp's llama-server --parallel ${SERVE_PARALLEL} --cont-batching with the same engine settings (unified KV cache, batch ${ours.batchSize}, flash attention off) ` +
-      `(completion tokens/s, median of the blocks' ratios; over all requests ${overall.toFixed(3)}: ours ${ours.summary.tokensPerSecond.toFixed(1)} vs ${theirs.summary.tokensPerSecond.toFixed(1)} tokens/s); both servers up, each warmed by one request, the requests cut into ${plural(blocks, "block")} sent to one server then the other, the order swapped every block (blocks' ratios ${blockRatios.map((r) => r.toFixed(3)).join(", ")}); ` +
+      `(completion tokens/s, median of the blocks' ratios; over all requests ${overall.toFixed(3)}: ours ${ours.summary.tokensPerSecond.toFixed(1)} vs ${theirs.summary.tokensPerSecond.toFixed(1)} tokens/s); both servers up, each warmed by a round of short requests in every slot, the requests cut into ${plural(blocks, "block")} sent to one server then the other, the order swapped every block (blocks' ratios ${blockRatios.map((r) => r.toFixed(3)).join(", ")}); ` +
       `p50/p95 latency ${ours.summary.p50Ms.toFixed(0)}/${ours.summary.p95Ms.toFixed(0)} ms vs ${theirs.summary.p50Ms.toFixed(0)}/${theirs.summary.p95Ms.toFixed(0)} ms; ` +
       `every answer on both sides reports the prompt_tokens of its own request sent alone; ${sameText} of ${n} answers identical across the two servers`,
     timing,

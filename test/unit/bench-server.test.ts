@@ -190,8 +190,8 @@ describe("one server's side", () => {
   });
 
   it("throws, naming the request, when any request fails", async () => {
-    // Request 0 is the warm-up: 3 is the third timed request.
-    await expect(measureChatServer("fake", "http://x", prompts, { concurrency: 3, maxTokens: 8, fetch: chatServer({ failAt: 3 }) })).rejects.toThrow(
+    // Requests 0-2 are the warm-up round (one per slot): 5 is the third timed request.
+    await expect(measureChatServer("fake", "http://x", prompts, { concurrency: 3, maxTokens: 8, fetch: chatServer({ failAt: 5 }) })).rejects.toThrow(
       /^fake: 1 of 6 requests failed: request 2: HTTP 503/,
     );
   });
