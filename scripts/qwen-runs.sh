@@ -41,12 +41,14 @@ asa05() { asa_runs "$q05" q05 4; }
 # tool-choice VAL (every 4th sample, n = 41; --subset also takes every 4th CAL sample for the means there, 45) by
 # the mean-diff success rate (the name alone decides it, so VAL replies stop after 12 tokens), then TEST: tool-choice every 2nd sample
 # (n = 126), within-topic TEST and TRAIN (n = 182; switching fits nothing on TRAIN, the means come from CAL).
-# Readout-guided correction on the same prompts: its unsteered calls are the switch baseline's (one journal).
+# Readout-guided correction on the same prompts: its unsteered calls are the switch baseline's (one journal). The
+# first runs kept the whole steered reply (--steer-span reply, the only span then); correction and the *-name runs
+# keep only the steered tool name and let the unsteered model write the arguments.
 switch15() {
   local a best
   for a in 1 4 16; do
     step "results/switch-q15-tool-choice-val-a$a.json" "switch-q15-tool-choice-val-a$a" \
-      switch --model "$q15" --data tool-choice --split val --subset 4 --alpha "$a" --max-tokens 12 --journal results/journals/q15-switch.jsonl
+      switch --model "$q15" --data tool-choice --split val --subset 4 --alpha "$a" --max-tokens 12 --steer-span reply --journal results/journals/q15-switch.jsonl
   done
   best=$(node -e '
     const fs = require("fs");
@@ -55,13 +57,19 @@ switch15() {
     process.stdout.write(String(runs[0].a));')
   echo "== switch α chosen on VAL: $best" >&2
   step results/switch-q15-tool-choice-test.json switch-q15-tool-choice-test \
-    switch --model "$q15" --data tool-choice --split test --subset 2 --alpha "$best" --journal results/journals/q15-switch.jsonl
+    switch --model "$q15" --data tool-choice --split test --subset 2 --alpha "$best" --steer-span reply --journal results/journals/q15-switch.jsonl
   step results/switch-q15-within-topic.json switch-q15-within-topic \
-    switch --model "$q15" --data within-topic --split test,train --alpha "$best" --journal results/journals/q15-switch-within.jsonl
+    switch --model "$q15" --data within-topic --split test,train --alpha "$best" --steer-span reply --journal results/journals/q15-switch-within.jsonl
   step results/correct-q15-tool-choice-test.json correct-q15-tool-choice-test \
-    correct --model "$q15" --data tool-choice --split test --subset 2 --alpha "$best" --journal results/journals/q15-switch.jsonl
+    correct --model "$q15" --data tool-choice --split test --subset 2 --alpha "$best" --steer-span name --journal results/journals/q15-switch.jsonl
   step results/correct-q15-within-topic.json correct-q15-within-topic \
-    correct --model "$q15" --data within-topic --split test,train --alpha "$best" --journal results/journals/q15-switch-within.jsonl
+    correct --model "$q15" --data within-topic --split test,train --alpha "$best" --steer-span name --journal results/journals/q15-switch-within.jsonl
+  # The same switches with the name span: the steered replies come from the journals, only the arguments written
+  # by the unsteered model after each switched name are decoded.
+  step results/switch-q15-tool-choice-test-name.json switch-q15-tool-choice-test-name \
+    switch --model "$q15" --data tool-choice --split test --subset 2 --alpha "$best" --steer-span name --journal results/journals/q15-switch.jsonl
+  step results/switch-q15-within-topic-name.json switch-q15-within-topic-name \
+    switch --model "$q15" --data within-topic --split test,train --alpha "$best" --steer-span name --journal results/journals/q15-switch-within.jsonl
 }
 
 # Unsteered tool-choice and within-topic TEST on the 1.5B in the ASA format: which tool it names and whether the

@@ -49,3 +49,13 @@ export function menuCallGrammar(formatName: string, names: readonly string[]): s
   if (closing === undefined || names.length === 0) return undefined;
   return callGrammar("", names, closing);
 }
+
+/**
+ * Grammar for the arguments object and the format's closing alone (a call whose name is already written).
+ * Undefined for a format without a known closing.
+ */
+export function argumentsGrammar(formatName: string): string | undefined {
+  const closing = CALL_CLOSINGS[formatName];
+  if (closing === undefined) return undefined;
+  return [`root ::= object ${literal(closing)}`, ...JSON_OBJECT_RULES].join("\n");
+}

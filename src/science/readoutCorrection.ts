@@ -9,6 +9,8 @@
  * 2. Where R ≠ M and g ≥ minGap, the reply is generated again with α·(mean(R) − mean(M)) added from the last
  *    prompt token on, and again with a norm-matched random direction (the control). Elsewhere the unsteered reply
  *    stands in all three arms.
+ * 3. With the name span (the default), a steered reply keeps only its tool name and the unsteered model writes the
+ *    arguments (nameSpan.ts); with the reply span the steered reply stands as generated.
  * Measured against the expected tool: name accuracy and exact calls (the whole call parses and its arguments
  * validate for the expected tool) of the three arms, per gap quintile, with McNemar's paired test.
  */
@@ -22,7 +24,8 @@ import { closingMarkers } from "../eval/runner.js";
 import { randomLike, switchVector } from "../vectors/builders.js";
 import { menuCallGrammar } from "./callGrammar.js";
 import { gapQuantiles, planToolReadout, readWithPlan } from "./readout.js";
-import { callOpening, experimentSplits, fitSwitchMeans, generateByMenu, menuPrompts, judged, menuOf, nameFromContinuation, steerFrom, type ToolSwitchOptions } from "./toolSwitch.js";
+import { unsteeredArguments, type SteerSpan } from "./nameSpan.js";
+import { callFollowsSchema, callOpening, experimentSplits, fitSwitchMeans, generateByMenu, menuPrompts, judged, menuOf, nameFromContinuation, steerFrom, steerSpanOf, type ToolSwitchOptions } from "./toolSwitch.js";
 
 export const CORRECTION_ARMS = ["baseline", "corrected", "random"] as const;
 export type CorrectionArm = (typeof CORRECTION_ARMS)[number];
@@ -44,6 +47,8 @@ export interface CorrectionOutcome {
   steered: boolean;
   names: Record<CorrectionArm, string | null>;
   exact: Record<CorrectionArm, boolean>;
+  /** Each arm's reply as judged (with the name span, a steered arm's name followed by the unsteered arguments). */
+  outputs: Record<CorrectionArm, string>;
 }
 
 export interface ArmSummary {
@@ -65,6 +70,7 @@ export interface ReadoutCorrectionReport {
   alpha: number;
   min_gap: number;
   max_tokens: number;
+  steer_span: SteerSpan;
   /** Prompts where the readout disagreed with the unsteered call (at any gap). */
   disagreements: number;
   /** Prompts steered (disagreement with gap ≥ min_gap). */
@@ -83,6 +89,7 @@ export async function runReadoutCorrection(ctx: SteerContext, samples: readonly 
   const minGap = options.minGap ?? 0;
   const maxTokens = options.maxTokens ?? 48;
   const seed = options.seed ?? 0;
+  const span = steerSpanOf(options.steerSpan);
   if (!Number.isFinite(alpha)) throw new SteerError(ErrorCodes.NOT_FINITE, `alpha must be a finite number, got ${alpha}`);
   if (!Number.isFinite(minGap) || minGap < 0) throw new SteerError(ErrorCodes.INVALID_ARGUMENT, `minGap must be a finite number ≥ 0, got ${minGap}`);
   const means = await fitSwitchMeans(ctx, samples, options, opening);
@@ -123,16 +130,23 @@ export async function runReadoutCorrection(ctx: SteerContext, samples: readonly 
   });
   const second = items.length > 0 ? await generateByMenu(ctx, steeredPlans, items, 2, { ...generation, onDone: (done, total) => options.onProgress?.("corrected and control calls", done, total) }) : [];
 
-  const exactFor = (sample: DatasetSample, output: string) => {
-    const parse = options.format.parse(opening + output, sample.tools as ToolDefinition[]);
-    return parse.args_ok && parse.calls.length > 0 && parse.calls.every((c) => c.name === sample.expected!.name);
-  };
+  // Name span: every steered reply that names a tool keeps the name; the unsteered model writes its arguments.
+  const steeredReplies = second.map(judged);
+  const toRewrite = span === "name" ? steeredReplies.map((reply, j) => ({ j, name: nameFromContinuation(reply) })).filter((r): r is { j: number; name: string } => r.name !== null) : [];
+  const rewrittenReplies = await unsteeredArguments(
+    ctx,
+    toRewrite.map(({ j, name }) => ({ prompt: prompts[chosen[Math.floor(j / 2)]], name })),
+    { formatName: options.format.name, maxTokens, stop: generation.stop, constrained: options.constrainNames !== false, journal: options.journal, signal: options.signal, onDone: (done, total) => options.onProgress?.("arguments after the steered names", done, total) },
+  );
+  toRewrite.forEach(({ j }, r) => (steeredReplies[j] = rewrittenReplies[r]));
+
+  const exactFor = (sample: DatasetSample, output: string) => callFollowsSchema(options.format, opening, output, sample.expected!.name, sample.tools as ToolDefinition[]);
   const outcomes: CorrectionOutcome[] = plans.map((plan, i) => {
     const k = chosen.indexOf(i);
     const outputs: Record<CorrectionArm, string> = {
       baseline: base[i].output,
-      corrected: k >= 0 ? judged(second[2 * k]) : base[i].output,
-      random: k >= 0 ? judged(second[2 * k + 1]) : base[i].output,
+      corrected: k >= 0 ? steeredReplies[2 * k] : base[i].output,
+      random: k >= 0 ? steeredReplies[2 * k + 1] : base[i].output,
     };
     return {
       id: plan.sample.id,
@@ -141,10 +155,11 @@ export async function runReadoutCorrection(ctx: SteerContext, samples: readonly 
       steered: k >= 0,
       names: mapArms((arm) => nameFromContinuation(outputs[arm])),
       exact: mapArms((arm) => exactFor(plan.sample, outputs[arm])),
+      outputs,
     };
   });
   const disagreements = base.filter((b) => b.name !== null && b.read.predicted !== b.name).length;
-  return summarizeCorrection(outcomes, { layer: options.layer, alpha, minGap, maxTokens, disagreements });
+  return summarizeCorrection(outcomes, { layer: options.layer, alpha, minGap, maxTokens, disagreements, steerSpan: span });
 }
 
 function mapArms<T>(f: (arm: CorrectionArm) => T): Record<CorrectionArm, T> {
@@ -161,7 +176,7 @@ function armsOf(outcomes: readonly CorrectionOutcome[]): Record<CorrectionArm, A
 
 export function summarizeCorrection(
   outcomes: readonly CorrectionOutcome[],
-  settings: { layer: number; alpha: number; minGap: number; maxTokens: number; disagreements: number },
+  settings: { layer: number; alpha: number; minGap: number; maxTokens: number; disagreements: number; steerSpan?: SteerSpan },
 ): ReadoutCorrectionReport {
   const pairedFor = (arm: "corrected" | "random") => {
     const fixed = outcomes.filter((o) => o.names.baseline !== o.expected && o.names[arm] === o.expected).length;
@@ -181,6 +196,7 @@ export function summarizeCorrection(
     alpha: settings.alpha,
     min_gap: settings.minGap,
     max_tokens: settings.maxTokens,
+    steer_span: settings.steerSpan ?? "name",
     disagreements: settings.disagreements,
     steered: outcomes.filter((o) => o.steered).length,
     arms: armsOf(outcomes),

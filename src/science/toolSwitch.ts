@@ -11,13 +11,14 @@
  *    - mean-diff: mean(target) − mean(source), the per-tool mean rows at that position on CAL;
  *    - unembed: the output-matrix row of the target name's first token, scaled to the mean-diff norm;
  *    - random: a seeded direction with the mean-diff norm (the control).
+ * 4. With the name span (the default), a steered reply that names the target keeps only that name: the unsteered
+ *    model writes the arguments (nameSpan.ts). With the reply span, the steered reply stands as generated.
  * Success: the steered reply names the target. Arguments follow the schema when the strict parser accepts
- * the whole call with the target's schema.
+ * the whole call with the target's schema; both spans' verdicts are reported (the steered reply's always).
  */
 import { splitOf, type DatasetSample } from "../data/index.js";
 import { SPLITS, type Split } from "../data/types.js";
 import type { GenerateBatchResult, SteerContext } from "../engine/context.js";
-import type { GenerateResult } from "../engine/generate.js";
 import type { SteeringSpec } from "../engine/steering.js";
 import { ErrorCodes, SteerError } from "../errors.js";
 import type { ToolDefinition, ToolFormat } from "../formats/index.js";
@@ -29,8 +30,11 @@ import { classMeans, randomLike, switchVector } from "../vectors/builders.js";
 import type { SteeringVector } from "../vectors/steeringVector.js";
 import { unembeddingDirection } from "../vectors/unembedding.js";
 import { menuCallGrammar } from "./callGrammar.js";
+import { judged, STEER_SPANS, unsteeredArguments, type SteerSpan } from "./nameSpan.js";
 import { errorRateByGap, planToolReadout, readWithPlan, type GapBucket } from "./readout.js";
 import { rowsByExpectedTool } from "./rows.js";
+
+export { judged };
 
 export const SWITCH_METHODS = ["mean-diff", "unembed", "random"] as const;
 export type SwitchMethod = (typeof SWITCH_METHODS)[number];
@@ -63,6 +67,11 @@ export interface ToolSwitchOptions {
    * come from "cal", which therefore cannot be switched.
    */
   split?: string;
+  /**
+   * How long the direction is applied: "name" keeps the steered reply's tool name and lets the unsteered model
+   * write the arguments; "reply" keeps the whole steered reply. Default "name".
+   */
+  steerSpan?: SteerSpan;
   /** Where generations are looked up and kept (a file journal makes a stopped run resumable). Default: in memory. */
   journal?: GenerationJournal;
   signal?: AbortSignal;
@@ -73,9 +82,14 @@ export interface SwitchAttempt {
   /** Tool name the reply gives (text up to the closing quote), or null when it gives none. */
   name: string | null;
   switched: boolean;
-  /** The whole call parses and its arguments validate against the target's schema. */
+  /** The whole call (`output`) parses and its arguments validate against the target's schema. */
   args_ok: boolean;
+  /** The same verdict on the steered reply as generated (equal to args_ok with the reply span). */
+  reply_args_ok: boolean;
+  /** The reply judged: with the name span and a switch, the steered name and the unsteered arguments. */
   output: string;
+  /** With the name span and a switch: the steered reply as generated. */
+  steered_reply?: string;
 }
 
 export interface SwitchOutcome {
@@ -106,6 +120,7 @@ export interface ToolSwitchReport {
   layer: number;
   alpha: number;
   max_tokens: number;
+  steer_span: SteerSpan;
   /** mean-diff successes / n. */
   success_rate: number;
   unembed_success_rate: number;
@@ -113,6 +128,9 @@ export interface ToolSwitchReport {
   /** mean-diff: among successes, the share whose arguments follow the target's schema. */
   args_follow_schema_rate: number;
   unembed_args_follow_schema_rate: number;
+  /** The same two rates judged on the steered replies as generated (equal to the above with the reply span). */
+  reply_args_follow_schema_rate: number;
+  unembed_reply_args_follow_schema_rate: number;
   /** Unsteered reply names the expected tool. */
   baseline_accuracy: number;
   /** Unsteered reply already names the drawn target (the floor any direction should beat). */
@@ -163,15 +181,19 @@ export function firstNameToken(ctx: SteerContext, opening: string, name: string)
   return samePrefix && full.length > head.length ? full[head.length] : tokenize(name)[0];
 }
 
-export function judged(result: GenerateResult): string {
-  return result.stopReason === "stop" && result.stopString ? result.text + result.stopString : result.text;
+/** The whole call parses, names only `name` and its arguments validate against the schema. */
+export function callFollowsSchema(format: ToolFormat, opening: string, output: string, name: string, tools: readonly ToolDefinition[]): boolean {
+  const parse = format.parse(opening + output, tools);
+  return parse.args_ok && parse.calls.length > 0 && parse.calls.every((c) => c.name === name);
 }
 
-function attempt(format: ToolFormat, opening: string, output: string, target: string, tools: readonly ToolDefinition[]): SwitchAttempt {
-  const name = nameFromContinuation(output);
-  const parse = format.parse(opening + output, tools);
+/** Judges a steered reply, and (name span) the call whose arguments the unsteered model wrote after its name. */
+function attempt(format: ToolFormat, opening: string, reply: string, rewritten: string | undefined, target: string, tools: readonly ToolDefinition[]): SwitchAttempt {
+  const name = nameFromContinuation(reply);
   const switched = name === target;
-  return { name, switched, args_ok: switched && parse.args_ok && parse.calls.length > 0 && parse.calls.every((c) => c.name === target), output };
+  const replyOk = switched && callFollowsSchema(format, opening, reply, target, tools);
+  if (rewritten === undefined) return { name, switched, args_ok: replyOk, reply_args_ok: replyOk, output: reply };
+  return { name, switched, args_ok: switched && callFollowsSchema(format, opening, rewritten, target, tools), reply_args_ok: replyOk, output: rewritten, steered_reply: reply };
 }
 
 export function steerFrom(vector: SteeringVector, alpha: number): SteeringSpec[] {
@@ -183,6 +205,7 @@ export async function runToolSwitch(ctx: SteerContext, samples: readonly Dataset
   const alpha = options.alpha ?? 1;
   const maxTokens = options.maxTokens ?? 48;
   const seed = options.seed ?? 0;
+  const span = steerSpanOf(options.steerSpan);
   const splits = experimentSplits(options.split);
   if (!Number.isFinite(alpha)) throw new SteerError(ErrorCodes.NOT_FINITE, `alpha must be a finite number, got ${alpha}`);
   const means = await fitSwitchMeans(ctx, samples, options, opening);
@@ -216,11 +239,21 @@ export async function runToolSwitch(ctx: SteerContext, samples: readonly Dataset
     onDone: (done, total) => options.onProgress?.("unsteered and steered calls", done, total),
   });
 
+  // Name span: the switched replies' arguments written again by the unsteered model.
+  const replyOf = (i: number, m: number) => judged(results[i * perPrompt + 1 + m]);
+  const toRewrite = span === "name" ? plans.flatMap((plan, i) => SWITCH_METHODS.map((_, m) => ({ i, m })).filter(({ m }) => nameFromContinuation(replyOf(i, m)) === plan.target)) : [];
+  const rewrittenReplies = await unsteeredArguments(
+    ctx,
+    toRewrite.map(({ i }) => ({ prompt: prompts[i], name: plans[i].target })),
+    { formatName: options.format.name, maxTokens, stop: closingMarkers(options.format), constrained: options.constrainNames !== false, journal: options.journal, signal: options.signal, onDone: (done, total) => options.onProgress?.("arguments after the steered names", done, total) },
+  );
+  const rewritten = new Map(toRewrite.map(({ i, m }, k) => [`${i}/${m}`, rewrittenReplies[k]]));
+
   const outcomes: SwitchOutcome[] = plans.map((plan, i) => {
     const read = readWithPlan(planToolReadout(means, options.layer, plan.menu)!, results[i * perPrompt].captured!.get(options.layer)!);
     const tools = plan.sample.tools as ToolDefinition[];
     const baselineOutput = judged(results[i * perPrompt]);
-    const attempts = Object.fromEntries(SWITCH_METHODS.map((method, m) => [method, attempt(options.format, opening, judged(results[i * perPrompt + 1 + m]), plan.target, tools)])) as Record<SwitchMethod, SwitchAttempt>;
+    const attempts = Object.fromEntries(SWITCH_METHODS.map((method, m) => [method, attempt(options.format, opening, replyOf(i, m), rewritten.get(`${i}/${m}`), plan.target, tools)])) as Record<SwitchMethod, SwitchAttempt>;
     return {
       id: plan.sample.id,
       menu: plan.menu,
@@ -234,7 +267,14 @@ export async function runToolSwitch(ctx: SteerContext, samples: readonly Dataset
       readout: { predicted: read.predicted, gap: read.gap },
     };
   });
-  return summarizeSwitch(outcomes, { layer: options.layer, alpha, maxTokens });
+  return summarizeSwitch(outcomes, { layer: options.layer, alpha, maxTokens, steerSpan: span });
+}
+
+/** The span option, checked (it may come from JavaScript callers or a CLI flag). Default "name". */
+export function steerSpanOf(span: string | undefined): SteerSpan {
+  if (span === undefined) return "name";
+  if (!(STEER_SPANS as readonly string[]).includes(span)) throw new SteerError(ErrorCodes.INVALID_ARGUMENT, `steerSpan must be one of ${STEER_SPANS.join(", ")}, got "${span}"`);
+  return span as SteerSpan;
 }
 
 /** The splits a menu experiment runs on, from "test" or a comma list; CAL is refused (the tool means come from it). */
@@ -286,21 +326,24 @@ export async function generateByMenu(
   return out.map((run) => ({ ...run.result, ...(run.rows ? { captured: run.rows } : {}) }));
 }
 
-export function summarizeSwitch(outcomes: readonly SwitchOutcome[], settings: { layer: number; alpha: number; maxTokens: number }): ToolSwitchReport {
+export function summarizeSwitch(outcomes: readonly SwitchOutcome[], settings: { layer: number; alpha: number; maxTokens: number; steerSpan?: SteerSpan }): ToolSwitchReport {
   const n = outcomes.length;
   const rate = (count: number, of: number) => (of > 0 ? count / of : 0);
   const successes = (method: SwitchMethod) => outcomes.filter((o) => o.attempts[method].switched);
-  const argsRate = (method: SwitchMethod) => rate(successes(method).filter((o) => o.attempts[method].args_ok).length, successes(method).length);
+  const argsRate = (method: SwitchMethod, verdict: "args_ok" | "reply_args_ok" = "args_ok") => rate(successes(method).filter((o) => o.attempts[method][verdict]).length, successes(method).length);
   return {
     n,
     layer: settings.layer,
     alpha: settings.alpha,
     max_tokens: settings.maxTokens,
+    steer_span: settings.steerSpan ?? "name",
     success_rate: rate(successes("mean-diff").length, n),
     unembed_success_rate: rate(successes("unembed").length, n),
     random_success_rate: rate(successes("random").length, n),
     args_follow_schema_rate: argsRate("mean-diff"),
     unembed_args_follow_schema_rate: argsRate("unembed"),
+    reply_args_follow_schema_rate: argsRate("mean-diff", "reply_args_ok"),
+    unembed_reply_args_follow_schema_rate: argsRate("unembed", "reply_args_ok"),
     baseline_accuracy: rate(outcomes.filter((o) => o.baseline === o.expected).length, n),
     baseline_target_rate: rate(outcomes.filter((o) => o.baseline === o.target).length, n),
     first_token_shared: outcomes.filter((o) => o.target_first_token_shared).length,

@@ -223,6 +223,14 @@ describe("eval, build, sweep, switch and readout on a synthetic model", () => {
     expect(doc.gap_buckets.reduce((n: number, b: { n: number }) => n + b.n, 0)).toBe(doc.n);
     const fixed = doc.outcomes.filter((o: any) => o.names.baseline !== o.expected && o.names.corrected === o.expected).length;
     expect(doc.paired.corrected.fixed).toBe(fixed);
+    // The name span (default) keeps the steered names; the arguments after them are written unsteered.
+    expect(doc.steer_span).toBe("name");
+    const whole = cli(["correct", "--data", dataFile, "--layer", "1", "--alpha", "4", "--max-tokens", "4", "--steer-span", "reply"]);
+    expect(whole.code, whole.stderr).toBe(0);
+    expect(whole.json.steer_span).toBe("reply");
+    expect(whole.json.outcomes.map((o: any) => o.names)).toEqual(doc.outcomes.map((o: any) => o.names));
+    for (const o of doc.outcomes.filter((o: any) => o.steered && o.names.corrected !== null)) expect(o.outputs.corrected.startsWith(`${o.names.corrected}", "arguments": `)).toBe(true);
+    expect(cli(["correct", "--data", dataFile, "--steer-span", "prompt"]).stderr).toMatch(/--steer-span takes name or reply, got "prompt"/);
     // A gap no readout reaches steers nothing.
     const none = cli(["correct", "--data", dataFile, "--layer", "1", "--max-tokens", "4", "--min-gap", "1000"]);
     expect(none.code, none.stderr).toBe(0);

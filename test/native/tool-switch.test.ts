@@ -12,7 +12,10 @@ import type { SteerModel } from "../../src/engine/model.js";
 import { ErrorCodes } from "../../src/errors.js";
 import { asaFormat, chatTemplateFormat } from "../../src/formats/index.js";
 import { readGgufTensor } from "../../src/gguf/reader.js";
-import { runToolSwitch, SWITCH_METHODS } from "../../src/science/toolSwitch.js";
+import { argumentsGrammar } from "../../src/science/callGrammar.js";
+import { AFTER_NAME } from "../../src/science/nameSpan.js";
+import { callOpening, judged, runToolSwitch, SWITCH_METHODS } from "../../src/science/toolSwitch.js";
+import { renderSamples } from "../../src/eval/prompts.js";
 import { GenerationJournal } from "../../src/eval/journal.js";
 import { loadSynthetic } from "../helpers/models.js";
 
@@ -78,6 +81,35 @@ describe("tool switching (synthetic llama)", () => {
     for (const method of SWITCH_METHODS) expect(a.outcomes.some((o) => o.attempts[method].output !== o.baseline_output)).toBe(true);
   });
 
+  test("with the name span a switched reply keeps its steered name, and its arguments are the unsteered model's", async () => {
+    const options = { format: asaFormat, layer: 2, alpha: 8, maxTokens: 12, seed: 3 };
+    const named = await runToolSwitch(ctx, SAMPLES, options);
+    const whole = await runToolSwitch(ctx, SAMPLES, { ...options, steerSpan: "reply" });
+    expect([named.steer_span, whole.steer_span]).toEqual(["name", "reply"]);
+    const prompts = await renderSamples(model, SAMPLES.filter((s) => s.split === "test"), asaFormat);
+    let switched = 0;
+    for (const [i, o] of named.outcomes.entries()) {
+      for (const method of SWITCH_METHODS) {
+        const a = o.attempts[method];
+        const b = whole.outcomes[i].attempts[method];
+        expect(a.name).toBe(b.name);
+        expect(a.reply_args_ok).toBe(b.args_ok);
+        if (!a.switched) {
+          expect(a.output).toBe(b.output);
+          expect(a.steered_reply).toBeUndefined();
+          continue;
+        }
+        switched++;
+        expect(a.steered_reply).toBe(b.output);
+        // The rest of the call is what the unsteered model writes after the steered name.
+        const rest = await ctx.generate(prompts[i] + callOpening(asaFormat) + o.target + AFTER_NAME, { maxTokens: 12, stop: ["</functioncall>"], grammar: argumentsGrammar("asa") });
+        expect(a.output).toBe(o.target + AFTER_NAME + judged(rest));
+      }
+    }
+    expect(switched).toBeGreaterThan(0);
+    await expect(runToolSwitch(ctx, SAMPLES, { ...options, steerSpan: "all" as never })).rejects.toMatchObject({ code: ErrorCodes.INVALID_ARGUMENT });
+  });
+
   test("the unembedding row is the output matrix's row, dequantized", async () => {
     const info = model.info;
     const { values } = await readGgufTensor(info.path, "output.weight").catch(() => readGgufTensor(info.path, "token_embd.weight"));
@@ -107,7 +139,7 @@ describe("tool switching (synthetic llama)", () => {
     const dir = mkdtempSync(path.join(tmpdir(), "switch-journal-"));
     try {
       const file = path.join(dir, "journal.jsonl");
-      const options = { format: asaFormat, layer: 2, alpha: 8, maxTokens: 6, seed: 1 };
+      const options = { format: asaFormat, layer: 2, alpha: 8, maxTokens: 6, seed: 1, steerSpan: "reply" as const };
       const first = await runToolSwitch(ctx, SAMPLES, { ...options, journal: await GenerationJournal.open(file, model.info.fingerprint) });
       const lines = readFileSync(file, "utf8").split("\n").filter(Boolean).length;
       // The header and one line per generation: 3 prompts × (unsteered + 3 directions).

@@ -1,10 +1,11 @@
 import { describe, expect, it } from "vitest";
 
-import { nameFromContinuation, summarizeSwitch, type SwitchAttempt, type SwitchOutcome } from "../../src/science/toolSwitch.js";
+import { argumentsGrammar, menuCallGrammar } from "../../src/science/callGrammar.js";
+import { nameFromContinuation, steerSpanOf, summarizeSwitch, type SwitchAttempt, type SwitchOutcome } from "../../src/science/toolSwitch.js";
 
-const attempt = (name: string | null, target: string, argsOk: boolean): SwitchAttempt => ({ name, switched: name === target, args_ok: name === target && argsOk, output: "" });
+const attempt = (name: string | null, target: string, argsOk: boolean, replyArgsOk = argsOk): SwitchAttempt => ({ name, switched: name === target, args_ok: name === target && argsOk, reply_args_ok: name === target && replyArgsOk, output: "" });
 
-function outcome(target: string, baseline: string, meanDiff: string, unembed: string, random: string, argsOk = true, readout = { predicted: "a", gap: 0.1 }): SwitchOutcome {
+function outcome(target: string, baseline: string, meanDiff: string, unembed: string, random: string, argsOk = true, readout = { predicted: "a", gap: 0.1 }, replyArgsOk = argsOk): SwitchOutcome {
   return {
     id: `${target}-${meanDiff}`,
     menu: ["a", "b", "c"],
@@ -15,7 +16,7 @@ function outcome(target: string, baseline: string, meanDiff: string, unembed: st
     target,
     target_first_token_shared: false,
     readout,
-    attempts: { "mean-diff": attempt(meanDiff, target, argsOk), unembed: attempt(unembed, target, argsOk), random: attempt(random, target, argsOk) },
+    attempts: { "mean-diff": attempt(meanDiff, target, argsOk, replyArgsOk), unembed: attempt(unembed, target, argsOk, replyArgsOk), random: attempt(random, target, argsOk, replyArgsOk) },
   };
 }
 
@@ -36,6 +37,15 @@ describe("tool switch judging", () => {
     expect(r).toMatchObject({ n: 4, success_rate: 0.5, unembed_success_rate: 0.25, random_success_rate: 0.25, args_follow_schema_rate: 0.5, unembed_args_follow_schema_rate: 0, baseline_accuracy: 0.75, baseline_target_rate: 0.25 });
   });
 
+  it("reports the arguments' verdict of the span used and of the steered replies as generated, apart", () => {
+    // Name span: the rewritten calls follow the schema where the steered replies did not.
+    const r = summarizeSwitch(
+      [outcome("b", "a", "b", "b", "a", true, undefined, false), outcome("c", "a", "c", "a", "a", false, undefined, false)],
+      { layer: 3, alpha: 16, maxTokens: 48, steerSpan: "name" },
+    );
+    expect(r).toMatchObject({ steer_span: "name", args_follow_schema_rate: 0.5, reply_args_follow_schema_rate: 0, unembed_args_follow_schema_rate: 1, unembed_reply_args_follow_schema_rate: 0 });
+  });
+
   it("buckets readout errors and the model's own call errors by the readout gap", () => {
     const r = summarizeSwitch(
       [
@@ -51,5 +61,23 @@ describe("tool switch judging", () => {
     expect(r.readout.gap_buckets[1]).toMatchObject({ low: 0.02, n: 1, error_rate: 0, call_error_rate: 1 });
     expect(r.readout.gap_buckets.at(-1)).toMatchObject({ high: 0.5, error_rate: 0, call_error_rate: 0 });
     expect(r.readout.gap_buckets.reduce((n, b) => n + b.n, 0)).toBe(4);
+  });
+});
+
+describe("call grammars", () => {
+  it("the arguments grammar is the menu grammar's tail: an object, then the format's closing", () => {
+    const whole = menuCallGrammar("asa", ["a_b", "c"])!;
+    const tail = argumentsGrammar("asa")!;
+    expect(tail.split("\n")[0]).toBe('root ::= object "}</functioncall>"');
+    expect(whole.split("\n")[0]).toBe('root ::= name "\\", \\"arguments\\": " object "}</functioncall>"');
+    // Same JSON rules in both.
+    expect(tail.split("\n").slice(1)).toEqual(whole.split("\n").slice(2));
+    expect(argumentsGrammar("chat-template")).toBeUndefined();
+  });
+
+  it("the steered span is name by default, and anything else than name or reply is a typed error", () => {
+    expect(steerSpanOf(undefined)).toBe("name");
+    expect(steerSpanOf("reply")).toBe("reply");
+    expect(() => steerSpanOf("prompt")).toThrow(/steerSpan must be one of name, reply, got "prompt"/);
   });
 });

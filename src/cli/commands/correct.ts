@@ -6,7 +6,7 @@ import { menuExperimentOptions, parseOneAlpha, switchCommand, writeMenuDocument 
 export const correctCommand: Command = {
   name: "correct",
   summary: "Readout-guided correction: where the cosine readout names another tool than the model calls, steer toward it (vs a random control)",
-  usage: "llama-steer correct [--model M] [--data tool-choice] [--layer L] [--alpha A] [--min-gap G] [--format asa|hermes|json] [--out FILE] [--json]",
+  usage: "llama-steer correct [--model M] [--data tool-choice] [--layer L] [--alpha A] [--min-gap G] [--steer-span name|reply] [--format asa|hermes|json] [--out FILE] [--json]",
   examples: [
     "llama-steer correct                               # default model, tool-choice TEST, middle layer, α 1",
     "llama-steer correct --data within-topic --min-gap 0.1 --json > correct.json",
@@ -33,7 +33,7 @@ export const correctCommand: Command = {
       });
       bar.done();
       const pct = (x: number) => `${(100 * x).toFixed(1)}%`;
-      io.print(`readout-guided correction on ${dataset.name}, ${report.n} prompts, layer ${report.layer}, α ${report.alpha}, min gap ${report.min_gap}, format ${format.name}`);
+      io.print(`readout-guided correction on ${dataset.name}, ${report.n} prompts, layer ${report.layer}, α ${report.alpha}, min gap ${report.min_gap}, steered span: ${report.steer_span}, format ${format.name}`);
       io.print(`  readout disagrees with the unsteered call on ${report.disagreements}; steered ${report.steered}`);
       for (const arm of CORRECTION_ARMS) io.print(`  ${arm.padEnd(9)} names the expected tool ${pct(report.arms[arm].name_accuracy)}, exact calls ${pct(report.arms[arm].exact_rate)}`);
       for (const arm of ["corrected", "random"] as const) {

@@ -1,6 +1,7 @@
 import { writeFileAtomic } from "../../assets/atomicWrite.js";
 import { GenerationJournal } from "../../eval/journal.js";
 import type { ToolFormat } from "../../formats/index.js";
+import type { SteerSpan } from "../../science/nameSpan.js";
 import { runToolSwitch, type ToolSwitchOptions } from "../../science/toolSwitch.js";
 import { UsageError, type Command, type CommandIo } from "../command.js";
 import { formatFrom, formatOption, openDataset, openSession, parseInteger, parseNumberList, phaseProgress, sessionOptions, subsetOption } from "../shared.js";
@@ -8,7 +9,7 @@ import { formatFrom, formatOption, openDataset, openSession, parseInteger, parse
 export const switchCommand: Command = {
   name: "switch",
   summary: "Steer the tool a model calls toward another tool on the menu (mean-difference and unembedding directions vs a random control)",
-  usage: "llama-steer switch [--model M] [--data tool-choice] [--layer L] [--alpha A] [--format asa|hermes|json] [--out FILE] [--json]",
+  usage: "llama-steer switch [--model M] [--data tool-choice] [--layer L] [--alpha A] [--steer-span name|reply] [--format asa|hermes|json] [--out FILE] [--json]",
   examples: [
     "llama-steer switch                          # default model, tool-choice TEST, middle layer, α 1",
     "llama-steer switch --layer 12 --alpha 2 --subset 2 --json > switch.json",
@@ -21,6 +22,7 @@ export const switchCommand: Command = {
     alpha: { type: "string", description: "strength of every direction (default 1)", valueName: "A" },
     "max-tokens": { type: "string", description: "new tokens after the opened call (default 48)", valueName: "N" },
     seed: { type: "string", description: "seed of the target draw and the random control (default 0)", valueName: "N" },
+    "steer-span": { type: "string", description: "name: keep the steered tool name, let the unsteered model write the arguments; reply: keep the whole steered reply (default name)", valueName: "name|reply" },
     "free-names": { type: "boolean", description: "let the model write any tool name (default: a grammar keeps the name on the prompt's menu; arguments stay free JSON)" },
     format: formatOption,
     subset: subsetOption,
@@ -37,10 +39,11 @@ export const switchCommand: Command = {
       const report = await runToolSwitch(session.ctx, dataset.samples, await menuExperimentOptions(values, session.model, format, alpha, io, bar.onProgress));
       bar.done();
       const pct = (x: number) => `${(100 * x).toFixed(1)}%`;
-      io.print(`tool switch on ${dataset.name}, ${report.n} prompts, layer ${report.layer}, α ${report.alpha}, format ${format.name}, names ${values["free-names"] === true ? "free" : "kept on the menu"}`);
+      io.print(`tool switch on ${dataset.name}, ${report.n} prompts, layer ${report.layer}, α ${report.alpha}, steered span: ${report.steer_span}, format ${format.name}, names ${values["free-names"] === true ? "free" : "kept on the menu"}`);
       io.print(`  unsteered names the expected tool: ${pct(report.baseline_accuracy)}; already names the target: ${pct(report.baseline_target_rate)}`);
-      io.print(`  mean-diff  switched ${pct(report.success_rate)}   arguments follow the target's schema ${pct(report.args_follow_schema_rate)}`);
-      io.print(`  unembed    switched ${pct(report.unembed_success_rate)}   arguments follow the target's schema ${pct(report.unembed_args_follow_schema_rate)}`);
+      const replyToo = (rate: number) => (report.steer_span === "name" ? ` (steered reply as generated: ${pct(rate)})` : "");
+      io.print(`  mean-diff  switched ${pct(report.success_rate)}   arguments follow the target's schema ${pct(report.args_follow_schema_rate)}${replyToo(report.reply_args_follow_schema_rate)}`);
+      io.print(`  unembed    switched ${pct(report.unembed_success_rate)}   arguments follow the target's schema ${pct(report.unembed_args_follow_schema_rate)}${replyToo(report.unembed_reply_args_follow_schema_rate)}`);
       io.print(`  random     switched ${pct(report.random_success_rate)}`);
       io.print(`  readout at layer ${report.layer} (cosine to CAL tool means, within the menu): accuracy ${pct(report.readout.accuracy)}`);
       for (const b of report.readout.gap_buckets) {
@@ -60,6 +63,13 @@ export function parseOneAlpha(value: unknown): number | undefined {
   const alphas = parseNumberList("alpha", value);
   if (alphas !== undefined && alphas.length !== 1) throw new UsageError(`--alpha takes one number, got "${String(value)}"`);
   return alphas?.[0];
+}
+
+/** `--steer-span`: name or reply, or undefined for the default (name). */
+function parseSteerSpan(value: unknown): SteerSpan | undefined {
+  if (value === undefined) return undefined;
+  if (value !== "name" && value !== "reply") throw new UsageError(`--steer-span takes name or reply, got "${String(value)}"`);
+  return value;
 }
 
 /** The options `switch` and `correct` share, from their common flags (layer default: the middle layer). */
@@ -84,6 +94,7 @@ export async function menuExperimentOptions(
     maxTokens: parseInteger("max-tokens", values["max-tokens"], 48, 1),
     seed: parseInteger("seed", values.seed, 0),
     constrainNames: values["free-names"] !== true,
+    steerSpan: parseSteerSpan(values["steer-span"]),
     split: typeof values.split === "string" ? values.split : undefined,
     signal: io.signal,
     onProgress,
