@@ -34,6 +34,14 @@ asa_runs() {
   done
 }
 asa15() { asa_runs "$q15" q15 4 2 1; }
+# Every ablation of eval on the 1.5B's TEST, every 4th sample (n = 152): prompt-only variants, no gate, random
+# direction, global-only and domain-only MoV, oracle and mismatched router, injection over the whole prompt, and
+# the logit check. The baseline, ASA and random replies come from the asa15 journal.
+ablate15() {
+  step results/eval-asa-q15-necessity-asa-s4-ablations.json eval-asa-q15-necessity-asa-s4-ablations \
+    eval --model "$q15" --asset results/assets/asa-q15-necessity-asa.json --format asa --subset 4 --ablations \
+    --journal results/journals/q15-necessity-asa.jsonl --report results/eval-asa-q15-necessity-asa-s4-ablations.html
+}
 # The 0.5B (the paper's ASA fails there): every 4th TEST sample.
 asa05() { asa_runs "$q05" q05 4; }
 
@@ -98,5 +106,5 @@ imported15() {
 }
 
 steps=("$@")
-[ ${#steps[@]} -gt 0 ] || steps=(asa15 switch15 values15 asa05)
+[ ${#steps[@]} -gt 0 ] || steps=(asa15 switch15 values15 asa05 ablate15)
 for s in "${steps[@]}"; do "$s"; done
