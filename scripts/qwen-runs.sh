@@ -34,6 +34,17 @@ asa_runs() {
   done
 }
 asa15() { asa_runs "$q15" q15 4 2 1; }
+# Where tool intent is readable, per layer (probe AUC on TRAIN, 5-fold CV, shuffled-label control), in the ASA
+# format and in the model's own chat template, every 2nd TRAIN sample (n = 304). sweeps MODEL TAG
+sweeps() {
+  local format
+  for format in asa chat-template; do
+    step "results/sweep-$2-necessity-$format-s2.json" "sweep-$2-necessity-$format-s2" sweep --model "$1" --format "$format" --subset 2
+  done
+}
+sweep15() { sweeps "$q15" q15; }
+sweep05() { sweeps "$q05" q05; }
+
 # Every ablation of eval on the 1.5B's TEST, every 4th sample (n = 152): prompt-only variants, no gate, random
 # direction, global-only and domain-only MoV, oracle and mismatched router, injection over the whole prompt, and
 # the logit check. The baseline, ASA and random replies come from the asa15 journal.
@@ -106,5 +117,5 @@ imported15() {
 }
 
 steps=("$@")
-[ ${#steps[@]} -gt 0 ] || steps=(asa15 switch15 values15 asa05 ablate15)
+[ ${#steps[@]} -gt 0 ] || steps=(asa15 switch15 values15 asa05 sweep15 sweep05 ablate15)
 for s in "${steps[@]}"; do "$s"; done
