@@ -34,6 +34,14 @@ asa_runs() {
   done
 }
 asa15() { asa_runs "$q15" q15 4 2 1; }
+# The model's own chat template (what `serve` renders by default) steered with the asset built in the ASA format,
+# nothing refitted: does the direction and the probe carry over to the other prompt? Every 4th TEST sample.
+transfer15() {
+  step results/eval-asa-q15-necessity-chat-template-s4.json eval-asa-q15-necessity-chat-template-s4 \
+    eval --model "$q15" --asset results/assets/asa-q15-necessity-asa.json --format chat-template --subset 4 --ablation random_direction \
+    --journal results/journals/q15-necessity-chat-template.jsonl --report results/eval-asa-q15-necessity-chat-template-s4.html
+}
+
 # Where tool intent is readable, per layer (probe AUC on TRAIN, 5-fold CV, shuffled-label control), in the ASA
 # format and in the model's own chat template, every 2nd TRAIN sample (n = 304). sweeps MODEL TAG
 sweeps() {
@@ -117,5 +125,5 @@ imported15() {
 }
 
 steps=("$@")
-[ ${#steps[@]} -gt 0 ] || steps=(asa15 switch15 values15 asa05 sweep15 sweep05 ablate15)
+[ ${#steps[@]} -gt 0 ] || steps=(asa15 switch15 values15 asa05 transfer15 sweep15 sweep05 ablate15)
 for s in "${steps[@]}"; do "$s"; done
