@@ -122,6 +122,23 @@ describe("generation journal", () => {
     await expect(GenerationJournal.open(file, model.info.fingerprint)).rejects.toThrow("does not hold rows of this model");
   });
 
+  test("rows are journaled chunk by chunk: a run stopped midway keeps the chunks it finished", async () => {
+    const file = path.join(temp.dir, "chunks.jsonl");
+    const prompts = Array.from({ length: 20 }, (_, i) => `prompt number ${i} about the weather`);
+    // A context that fails on its second batch, as a run killed during the second chunk would stop.
+    let calls = 0;
+    const failing = {
+      generateBatch: (batch: unknown[], o: unknown) => {
+        if (++calls === 2) throw new Error("stopped");
+        return ctx.generateBatch(batch as never, o as never);
+      },
+    } as unknown as SteerContext;
+    await expect(journaledRows(failing, await GenerationJournal.open(file, model.info.fingerprint), prompts, [1])).rejects.toThrow("stopped");
+    const again = counting();
+    await journaledRows(again.ctx, await GenerationJournal.open(file, model.info.fingerprint), prompts, [1]);
+    expect(again.seen.prefilled).toBe(4); // the first 16 were kept
+  });
+
   test("survives a torn last line and refuses foreign files", async () => {
     const file = path.join(temp.dir, "torn.jsonl");
     await journaledGenerate(ctx, await GenerationJournal.open(file, model.info.fingerprint), items.slice(0, 2), options);
