@@ -23,17 +23,20 @@ step() { # RESULT_FILE NAME COMMAND...: runs COMMAND unless RESULT_FILE exists; 
 # 4th sample, then every 2nd, which holds the first: the journal decodes only the other half, ...).
 # asa_runs MODEL TAG SUBSET...
 asa_runs() {
-  local model="$1" tag="$2" k; shift 2
-  step "results/build-asa-$tag-necessity-asa.json" "build-asa-$tag-necessity-asa" \
-    build --model "$model" --controller asa --format asa --subset 2 --alpha 4,8,16 --select mcc \
-    --journal "results/journals/$tag-necessity-asa-val.jsonl" --out "results/assets/asa-$tag-necessity-asa.json"
+  local model="$1" tag="$2" format="$3" k; shift 3
+  step "results/build-asa-$tag-necessity-$format.json" "build-asa-$tag-necessity-$format" \
+    build --model "$model" --controller asa --format "$format" --subset 2 --alpha 4,8,16 --select mcc \
+    --journal "results/journals/$tag-necessity-$format-val.jsonl" --out "results/assets/asa-$tag-necessity-$format.json"
   for k in "$@"; do
-    step "results/eval-asa-$tag-necessity-asa-s$k.json" "eval-asa-$tag-necessity-asa-s$k" \
-      eval --model "$model" --asset "results/assets/asa-$tag-necessity-asa.json" --format asa --subset "$k" --ablation random_direction \
-      --journal "results/journals/$tag-necessity-asa.jsonl" --report "results/eval-asa-$tag-necessity-asa-s$k.html"
+    step "results/eval-asa-$tag-necessity-$format-s$k.json" "eval-asa-$tag-necessity-$format-s$k" \
+      eval --model "$model" --asset "results/assets/asa-$tag-necessity-$format.json" --format "$format" --subset "$k" --ablation random_direction \
+      --journal "results/journals/$tag-necessity-$format.jsonl" --report "results/eval-asa-$tag-necessity-$format-s$k.html"
   done
 }
-asa15() { asa_runs "$q15" q15 4 2 1; }
+asa15() { asa_runs "$q15" q15 asa 4 2 1; }
+# The same in the model's own chat template (its system prompt lists the tools; the 1.5B answers with ```json
+# fenced calls there): an asset of its own, every 4th TEST sample.
+asa15ct() { asa_runs "$q15" q15 chat-template 4; }
 # The model's own chat template (what `serve` renders by default) steered with the asset built in the ASA format,
 # nothing refitted: does the direction and the probe carry over to the other prompt? Every 4th TEST sample.
 transfer15() {
@@ -62,7 +65,7 @@ ablate15() {
     --journal results/journals/q15-necessity-asa.jsonl --report results/eval-asa-q15-necessity-asa-s4-ablations.html
 }
 # The 0.5B (the paper's ASA fails there): every 4th TEST sample.
-asa05() { asa_runs "$q05" q05 4; }
+asa05() { asa_runs "$q05" q05 asa 4; }
 
 # Tool switching on the 1.5B (ASA format, middle layer, names kept on the menu by a grammar): α ∈ {1, 4, 16} chosen on
 # tool-choice VAL (every 4th sample, n = 41; --subset also takes every 4th CAL sample for the means there, 45) by
@@ -125,5 +128,5 @@ imported15() {
 }
 
 steps=("$@")
-[ ${#steps[@]} -gt 0 ] || steps=(asa15 switch15 values15 asa05 transfer15 sweep15 sweep05 ablate15)
+[ ${#steps[@]} -gt 0 ] || steps=(asa15 switch15 values15 asa05 transfer15 sweep15 sweep05 ablate15 asa15ct)
 for s in "${steps[@]}"; do "$s"; done
