@@ -21,7 +21,7 @@ step() { # RESULT_FILE NAME COMMAND...: runs COMMAND unless RESULT_FILE exists; 
 # ASA in the ASA format: the asset from every 2nd CAL/TRAIN/VAL sample (α, τ and the gate chosen on VAL by MCC),
 # then TEST with the random-direction control, the paired tests and the logit check, on subsets that nest (every
 # 4th sample, then every 2nd, which holds the first: the journal decodes only the other half, ...).
-# asa_runs MODEL TAG SUBSET...
+# asa_runs MODEL TAG FORMAT SUBSET...
 asa_runs() {
   local model="$1" tag="$2" format="$3" k; shift 3
   step "results/build-asa-$tag-necessity-$format.json" "build-asa-$tag-necessity-$format" \
