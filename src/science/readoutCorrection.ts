@@ -35,8 +35,12 @@ export type CorrectionArm = (typeof CORRECTION_ARMS)[number];
  * seed, names kept on the menu, split), plus the gap below which nothing is corrected.
  */
 export interface ReadoutCorrectionOptions extends ToolSwitchOptions {
-  /** Correct only where the readout's gap is at least this. Default 0 (every disagreement; buckets show where it pays). */
-  minGap?: number;
+  /**
+   * Correct only where the readout's gap is at least this. Default 0 (every disagreement; buckets show where it
+   * pays). "auto" chooses it on the val split (every disagreement corrected there, then the gap that fixes the
+   * most names net of those it breaks; none when nothing gains) and applies it to the splits asked for.
+   */
+  minGap?: number | "auto";
 }
 
 export interface CorrectionOutcome {
@@ -68,7 +72,10 @@ export interface ReadoutCorrectionReport {
   n: number;
   layer: number;
   alpha: number;
-  min_gap: number;
+  /** The gap corrected from; null when "auto" found none that gains on VAL (nothing corrected). */
+  min_gap: number | null;
+  /** With minGap "auto": how the gap was chosen. */
+  min_gap_selection?: MinGapSelection;
   max_tokens: number;
   steer_span: SteerSpan;
   /** Prompts where the readout disagreed with the unsteered call (at any gap). */
@@ -86,16 +93,49 @@ export interface ReadoutCorrectionReport {
 export async function runReadoutCorrection(ctx: SteerContext, samples: readonly DatasetSample[], options: ReadoutCorrectionOptions): Promise<ReadoutCorrectionReport> {
   const opening = callOpening(options.format);
   const alpha = options.alpha ?? 1;
-  const minGap = options.minGap ?? 0;
   const maxTokens = options.maxTokens ?? 48;
-  const seed = options.seed ?? 0;
   const span = steerSpanOf(options.steerSpan);
+  const auto = options.minGap === "auto";
+  const fixedGap = auto ? 0 : (options.minGap ?? 0);
   if (!Number.isFinite(alpha)) throw new SteerError(ErrorCodes.NOT_FINITE, `alpha must be a finite number, got ${alpha}`);
-  if (!Number.isFinite(minGap) || minGap < 0) throw new SteerError(ErrorCodes.INVALID_ARGUMENT, `minGap must be a finite number ≥ 0, got ${minGap}`);
-  const means = await fitSwitchMeans(ctx, samples, options, opening);
+  if (typeof fixedGap !== "number" || !Number.isFinite(fixedGap) || fixedGap < 0) throw new SteerError(ErrorCodes.INVALID_ARGUMENT, `minGap must be a finite number ≥ 0 or "auto", got ${String(options.minGap)}`);
   const splits = experimentSplits(options.split);
+  if (auto && splits.includes("val")) throw new SteerError(ErrorCodes.INVALID_ARGUMENT, 'minGap "auto" chooses the gap on the val split; correct other splits');
+  const means = await fitSwitchMeans(ctx, samples, options, opening);
+  const run = { ctx, means, opening, alpha, maxTokens, span, options };
+
+  // "auto": every disagreement corrected on VAL, then the gap that gains the most there.
+  let minGap: number | null = fixedGap;
+  let selection: MinGapSelection | undefined;
+  if (auto) {
+    const val = menuPrompts(samples, ["val"], means);
+    if (val.length === 0) throw new SteerError(ErrorCodes.INVALID_ARGUMENT, 'minGap "auto" needs val samples that offer two or more tools with CAL means');
+    const onVal = await correctPrompts(run, val, 0, "val: ");
+    selection = chooseMinGap(onVal.outcomes);
+    minGap = selection.min_gap;
+  }
+
   const test = menuPrompts(samples, splits, means);
   if (test.length === 0) throw new SteerError(ErrorCodes.INVALID_ARGUMENT, `No ${splits.join("/")} samples offer two or more tools with CAL means; there is nothing to correct`);
+  const { outcomes, disagreements } = await correctPrompts(run, test, minGap ?? Number.POSITIVE_INFINITY, "");
+  const report = summarizeCorrection(outcomes, { layer: options.layer, alpha, minGap, maxTokens, disagreements, steerSpan: span });
+  return selection ? { ...report, min_gap_selection: selection } : report;
+}
+
+interface CorrectionRun {
+  ctx: SteerContext;
+  means: Awaited<ReturnType<typeof fitSwitchMeans>>;
+  opening: string;
+  alpha: number;
+  maxTokens: number;
+  span: SteerSpan;
+  options: ReadoutCorrectionOptions;
+}
+
+/** The three arms on `test`'s prompts, correcting where the readout disagrees with a gap of at least `minGap`. */
+async function correctPrompts(run: CorrectionRun, test: readonly DatasetSample[], minGap: number, phase: string): Promise<{ outcomes: CorrectionOutcome[]; disagreements: number }> {
+  const { ctx, means, opening, alpha, maxTokens, span, options } = run;
+  const seed = options.seed ?? 0;
   const prompts = (await renderSamples(ctx.model, test, options.format, { signal: options.signal })).map((p) => p + opening);
   const plans = test.map((sample) => ({ sample, menu: menuOf(sample) }));
   const generation = {
@@ -109,7 +149,7 @@ export async function runReadoutCorrection(ctx: SteerContext, samples: readonly 
   // Stage 1: the unsteered reply and the row the readout reads, per prompt.
   const first = await generateByMenu(ctx, plans, prompts.map((prompt) => ({ prompt, capture: [options.layer] })), 1, {
     ...generation,
-    onDone: (done, total) => options.onProgress?.("unsteered calls", done, total),
+    onDone: (done, total) => options.onProgress?.(`${phase}unsteered calls`, done, total),
   });
   const base = first.map((r, i) => {
     const output = judged(r);
@@ -128,7 +168,7 @@ export async function runReadoutCorrection(ctx: SteerContext, samples: readonly 
       { prompt: prompts[i], steer: steerFrom(control, alpha) },
     ];
   });
-  const second = items.length > 0 ? await generateByMenu(ctx, steeredPlans, items, 2, { ...generation, onDone: (done, total) => options.onProgress?.("corrected and control calls", done, total) }) : [];
+  const second = items.length > 0 ? await generateByMenu(ctx, steeredPlans, items, 2, { ...generation, onDone: (done, total) => options.onProgress?.(`${phase}corrected and control calls`, done, total) }) : [];
 
   // Name span: every steered reply that names a tool keeps the name; the unsteered model writes its arguments.
   const steeredReplies = second.map(judged);
@@ -136,7 +176,7 @@ export async function runReadoutCorrection(ctx: SteerContext, samples: readonly 
   const rewrittenReplies = await unsteeredArguments(
     ctx,
     toRewrite.map(({ j, name }) => ({ prompt: prompts[chosen[Math.floor(j / 2)]], name })),
-    { formatName: options.format.name, maxTokens, stop: generation.stop, constrained: options.constrainNames !== false, journal: options.journal, signal: options.signal, onDone: (done, total) => options.onProgress?.("arguments after the steered names", done, total) },
+    { formatName: options.format.name, maxTokens, stop: generation.stop, constrained: options.constrainNames !== false, journal: options.journal, signal: options.signal, onDone: (done, total) => options.onProgress?.(`${phase}arguments after the steered names`, done, total) },
   );
   toRewrite.forEach(({ j }, r) => (steeredReplies[j] = rewrittenReplies[r]));
 
@@ -158,9 +198,44 @@ export async function runReadoutCorrection(ctx: SteerContext, samples: readonly 
       outputs,
     };
   });
-  const disagreements = base.filter((b) => b.name !== null && b.read.predicted !== b.name).length;
-  return summarizeCorrection(outcomes, { layer: options.layer, alpha, minGap, maxTokens, disagreements, steerSpan: span });
+  return { outcomes, disagreements: base.filter((b) => b.name !== null && b.read.predicted !== b.name).length };
 }
+
+/** How `minGap: "auto"` chose the gap: on which prompts, and what the chosen gap gained there. */
+export interface MinGapSelection {
+  split: "val";
+  n: number;
+  /** VAL prompts whose readout disagreed with the unsteered call (all corrected for the choice). */
+  disagreements: number;
+  /** The chosen gap; null when no gap gained anything on VAL (then nothing is corrected). */
+  min_gap: number | null;
+  /** On VAL at the chosen gap: names fixed and broken by the correction. */
+  fixed: number;
+  broken: number;
+}
+
+/**
+ * The smallest gap to correct from, chosen on prompts where every disagreement was corrected: the candidate gaps are
+ * those of the corrected prompts; the one with the most names fixed minus broken wins, ties going to the larger gap
+ * (fewer interventions). When none gains (fixed − broken ≤ 0), nothing is to be corrected: min_gap null.
+ */
+export function chooseMinGap(outcomes: readonly CorrectionOutcome[]): MinGapSelection {
+  const steered = outcomes.filter((o) => o.steered);
+  const tally = (gap: number) => {
+    const from = steered.filter((o) => o.readout.gap >= gap);
+    return {
+      fixed: from.filter((o) => o.names.baseline !== o.expected && o.names.corrected === o.expected).length,
+      broken: from.filter((o) => o.names.baseline === o.expected && o.names.corrected !== o.expected).length,
+    };
+  };
+  let best: { gap: number; fixed: number; broken: number } | undefined;
+  for (const gap of [...new Set(steered.map((o) => o.readout.gap))].sort((a, b) => b - a)) {
+    const t = tally(gap);
+    if (t.fixed - t.broken > (best ? best.fixed - best.broken : 0)) best = { gap, ...t };
+  }
+  return { split: "val", n: outcomes.length, disagreements: steered.length, min_gap: best?.gap ?? null, fixed: best?.fixed ?? 0, broken: best?.broken ?? 0 };
+}
+
 
 function mapArms<T>(f: (arm: CorrectionArm) => T): Record<CorrectionArm, T> {
   return Object.fromEntries(CORRECTION_ARMS.map((arm) => [arm, f(arm)])) as Record<CorrectionArm, T>;
@@ -176,7 +251,7 @@ function armsOf(outcomes: readonly CorrectionOutcome[]): Record<CorrectionArm, A
 
 export function summarizeCorrection(
   outcomes: readonly CorrectionOutcome[],
-  settings: { layer: number; alpha: number; minGap: number; maxTokens: number; disagreements: number; steerSpan?: SteerSpan },
+  settings: { layer: number; alpha: number; minGap: number | null; maxTokens: number; disagreements: number; steerSpan?: SteerSpan },
 ): ReadoutCorrectionReport {
   const pairedFor = (arm: "corrected" | "random") => {
     const fixed = outcomes.filter((o) => o.names.baseline !== o.expected && o.names[arm] === o.expected).length;

@@ -238,6 +238,24 @@ describe("eval, build, sweep, switch and readout on a synthetic model", () => {
     expect(none.json.arms.corrected).toEqual(none.json.arms.baseline);
   });
 
+  test("correct --min-gap auto chooses the gap on val and corrects the test prompts from it; val itself is refused", () => {
+    const r = cli(["correct", "--data", dataFile, "--layer", "1", "--alpha", "4", "--max-tokens", "4", "--min-gap", "auto"]);
+    expect(r.code, r.stderr).toBe(0);
+    const doc = r.json;
+    const chosen = doc.min_gap_selection;
+    expect(chosen).toMatchObject({ split: "val", n: expect.any(Number), disagreements: expect.any(Number) });
+    expect(doc.min_gap).toBe(chosen.min_gap);
+    // Steered iff the readout disagrees with a gap at or above the chosen one (nothing when none was chosen).
+    for (const o of doc.outcomes) {
+      const disagrees = o.names.baseline !== null && o.readout.predicted !== o.names.baseline;
+      expect(o.steered).toBe(disagrees && chosen.min_gap !== null && o.readout.gap >= chosen.min_gap);
+    }
+    const val = cli(["correct", "--data", dataFile, "--split", "val", "--min-gap", "auto"]);
+    expect(val.code).not.toBe(0);
+    expect(val.stderr).toMatch(/chooses the gap on the val split/);
+    expect(cli(["correct", "--data", dataFile, "--min-gap", "often"]).stderr).toMatch(/--min-gap takes one number ≥ 0 or auto, got "often"/);
+  });
+
   test("readout scores a prompt against every tool with a mean", () => {
     const r = cli(["readout", "--data", dataFile, "--layer", "2", "--prompt", "add 2 and 2"]);
     expect(r.code, r.stderr).toBe(0);

@@ -1,6 +1,7 @@
 import { describe, expect, it } from "vitest";
 
 import { argumentsGrammar, menuCallGrammar } from "../../src/science/callGrammar.js";
+import { chooseMinGap, type CorrectionOutcome } from "../../src/science/readoutCorrection.js";
 import { nameFromContinuation, steerSpanOf, summarizeSwitch, type SwitchAttempt, type SwitchOutcome } from "../../src/science/toolSwitch.js";
 
 const attempt = (name: string | null, target: string, argsOk: boolean, replyArgsOk = argsOk): SwitchAttempt => ({ name, switched: name === target, args_ok: name === target && argsOk, reply_args_ok: name === target && replyArgsOk, output: "" });
@@ -79,5 +80,32 @@ describe("call grammars", () => {
     expect(steerSpanOf(undefined)).toBe("name");
     expect(steerSpanOf("reply")).toBe("reply");
     expect(() => steerSpanOf("prompt")).toThrow(/steerSpan must be one of name, reply, got "prompt"/);
+  });
+});
+
+describe("choosing the readout gap to correct from", () => {
+  /** A prompt corrected at `gap`: the unsteered and the corrected call are right or wrong as given. */
+  const corrected = (gap: number, baselineRight: boolean, correctedRight: boolean): CorrectionOutcome => ({
+    id: `p${gap}`,
+    expected: "a",
+    readout: { predicted: "a", gap },
+    steered: true,
+    names: { baseline: baselineRight ? "a" : "b", corrected: correctedRight ? "a" : "b", random: "b" },
+    exact: { baseline: false, corrected: false, random: false },
+    outputs: { baseline: "", corrected: "", random: "" },
+  });
+  const untouched: CorrectionOutcome = { ...corrected(0.9, true, true), id: "u", steered: false };
+
+  it("takes the gap with the most names fixed net of broken, ties to the larger gap", () => {
+    // From 0.3 up: 2 fixed, 0 broken; from 0.1 up: 2 fixed, 2 broken; from 0.5 up: 1 fixed.
+    const outcomes = [corrected(0.1, true, false), corrected(0.2, true, false), corrected(0.3, false, true), corrected(0.5, false, true), corrected(0.4, false, false), untouched];
+    expect(chooseMinGap(outcomes)).toEqual({ split: "val", n: 6, disagreements: 5, min_gap: 0.3, fixed: 2, broken: 0 });
+    // From 0.3 and from 0.5 both fix one name: the larger gap wins.
+    expect(chooseMinGap([corrected(0.3, false, false), corrected(0.5, false, true)]).min_gap).toBe(0.5);
+  });
+
+  it("chooses no gap when correcting never gains", () => {
+    expect(chooseMinGap([corrected(0.2, true, false), corrected(0.6, false, false), untouched])).toEqual({ split: "val", n: 3, disagreements: 2, min_gap: null, fixed: 0, broken: 0 });
+    expect(chooseMinGap([]).min_gap).toBeNull();
   });
 });
