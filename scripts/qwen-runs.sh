@@ -100,6 +100,11 @@ switch15() {
     switch --model "$q15" --data tool-choice --split test --subset 2 --alpha "$best" --steer-span name --journal results/journals/q15-switch.jsonl
   step results/switch-q15-within-topic-name.json switch-q15-within-topic-name \
     switch --model "$q15" --data within-topic --split test,train --alpha "$best" --steer-span name --journal results/journals/q15-switch-within.jsonl
+  # Correction from a readout gap chosen on VAL (every disagreement corrected there first).
+  step results/correct-q15-within-topic-auto.json correct-q15-within-topic-auto \
+    correct --model "$q15" --data within-topic --split test,train --alpha "$best" --min-gap auto --journal results/journals/q15-switch-within.jsonl
+  step results/correct-q15-tool-choice-test-auto.json correct-q15-tool-choice-test-auto \
+    correct --model "$q15" --data tool-choice --split test --subset 2 --alpha "$best" --min-gap auto --journal results/journals/q15-switch.jsonl
 }
 
 # Unsteered tool-choice and within-topic TEST on the 1.5B in the ASA format: which tool it names and whether the
