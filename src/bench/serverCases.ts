@@ -159,8 +159,7 @@ function assertAllAnswered(side: ChatSide, what: string, run: LoadRun, maxTokens
  * every slot needs before timing starts (one request alone leaves the first timed round to pay for it: measured,
  * the first block of serve_vs_llama_server ran at 0.6 of the others).
  */
-async function warmUp(side: ChatSide, options: MeasureChatOptions): Promise<void> {
-  const concurrency = options.concurrency ?? SERVE_PARALLEL;
+async function warmUp(side: ChatSide, concurrency: number, options: MeasureChatOptions): Promise<void> {
   const bodies = Array.from({ length: concurrency }, (_, i) => chatBody(warmPrompt(i), 4));
   assertAllAnswered(side, "warm-up requests", await chatLoad(side, bodies, concurrency, options), 4);
 }
@@ -192,7 +191,7 @@ export function joinLoadRuns(runs: readonly LoadRun[]): LoadRun {
 export async function measureChatServer(name: string, baseUrl: string, prompts: readonly string[], options: MeasureChatOptions = {}): Promise<ChatServerMeasurement> {
   const { concurrency = SERVE_PARALLEL, maxTokens = SERVE_MAX_TOKENS } = options;
   const side = { name, baseUrl };
-  await warmUp(side, options);
+  await warmUp(side, concurrency, options);
   const timed = await chatLoad(side, prompts.map((p) => chatBody(p, maxTokens)), concurrency, options);
   const summary = assertAllAnswered(side, "requests", timed, maxTokens);
   if (summary.completionTokens === 0) throw new Error(`${name}: no request generated a token`);
@@ -214,7 +213,7 @@ export interface InterleavedSide extends ChatServerMeasurement {
 export async function measureChatServersInterleaved(sides: readonly [ChatSide, ChatSide], prompts: readonly string[], blocks: number, options: MeasureChatOptions & { settleMs?: number; onBlock?: (block: number, blocks: number) => void } = {}): Promise<[InterleavedSide, InterleavedSide]> {
   const { concurrency = SERVE_PARALLEL, maxTokens = SERVE_MAX_TOKENS, settleMs = 0 } = options;
   if (!Number.isInteger(blocks) || blocks < 1 || blocks > prompts.length) throw new RangeError(`blocks must be an integer from 1 to ${prompts.length}, got ${blocks}`);
-  for (const side of sides) await warmUp(side, options);
+  for (const side of sides) await warmUp(side, concurrency, options);
   const runs: LoadRun[][] = [[], []];
   for (let k = 0; k < blocks; k++) {
     options.onBlock?.(k, blocks);

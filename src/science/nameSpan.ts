@@ -10,6 +10,8 @@
 import type { SteerContext } from "../engine/context.js";
 import type { GenerateResult } from "../engine/generate.js";
 import { GenerationJournal, journaledGenerate } from "../eval/journal.js";
+import { closingMarkers } from "../eval/runner.js";
+import type { ToolFormat } from "../formats/index.js";
 import { argumentsGrammar } from "./callGrammar.js";
 
 export const STEER_SPANS = ["name", "reply"] as const;
@@ -30,31 +32,32 @@ export interface NameContinuation {
   name: string;
 }
 
+/** What the rewrite takes from the menu experiment's options (toolSwitch.ts ToolSwitchOptions). */
 export interface ContinueOptions {
-  formatName: string;
-  maxTokens: number;
-  stop: string[];
+  format: ToolFormat;
   /** Keep the arguments to a JSON object and the format's closing, as the menu grammar does. Default true. */
-  constrained?: boolean;
+  constrainNames?: boolean;
   journal?: GenerationJournal;
   signal?: AbortSignal;
-  onDone?: (done: number, total: number) => void;
+  onProgress?: (phase: string, done: number, total: number) => void;
 }
 
 /**
- * For each steered name, the unsteered model's rest of the call. Returns replies in the shape of a continuation of
- * the opened call (`NAME", "arguments": {...}CLOSING`), in input order, so that they are judged like steered ones.
+ * For each steered name, the unsteered model's rest of the call (at most `maxTokens` new tokens, up to the format's
+ * closing). Returns replies in the shape of a continuation of the opened call (`NAME", "arguments": {...}CLOSING`),
+ * in input order, so that they are judged like steered ones. Progress is reported as `${phase}arguments after the
+ * steered names`.
  */
-export async function unsteeredArguments(ctx: SteerContext, items: readonly NameContinuation[], options: ContinueOptions): Promise<string[]> {
+export async function unsteeredArguments(ctx: SteerContext, items: readonly NameContinuation[], options: ContinueOptions, maxTokens: number, phase = ""): Promise<string[]> {
   if (items.length === 0) return [];
   const journal = options.journal ?? GenerationJournal.inMemory(ctx.model.info.fingerprint);
-  const grammar = options.constrained === false ? undefined : argumentsGrammar(options.formatName);
+  const grammar = options.constrainNames === false ? undefined : argumentsGrammar(options.format.name);
   let done = 0;
   const runs = await journaledGenerate(
     ctx,
     journal,
     items.map((item) => ({ prompt: item.prompt + item.name + AFTER_NAME })),
-    { maxTokens: options.maxTokens, stop: options.stop, grammar, signal: options.signal, onDone: () => options.onDone?.(++done, items.length) },
+    { maxTokens, stop: closingMarkers(options.format), grammar, signal: options.signal, onDone: () => options.onProgress?.(`${phase}arguments after the steered names`, ++done, items.length) },
   );
   return runs.map((run, i) => items[i].name + AFTER_NAME + judged(run.result));
 }

@@ -24,8 +24,8 @@ import { closingMarkers } from "../eval/runner.js";
 import { randomLike, switchVector } from "../vectors/builders.js";
 import { menuCallGrammar } from "./callGrammar.js";
 import { gapQuantiles, planToolReadout, readWithPlan } from "./readout.js";
-import { unsteeredArguments, type SteerSpan } from "./nameSpan.js";
-import { callFollowsSchema, callOpening, experimentSplits, fitSwitchMeans, generateByMenu, menuPrompts, judged, menuOf, nameFromContinuation, steerFrom, steerSpanOf, type ToolSwitchOptions } from "./toolSwitch.js";
+import { judged, unsteeredArguments, type SteerSpan } from "./nameSpan.js";
+import { callFollowsSchema, callOpening, experimentSplits, fitSwitchMeans, generateByMenu, menuPrompts, menuOf, nameFromContinuation, steerFrom, steerSpanOf, type ToolSwitchOptions } from "./toolSwitch.js";
 
 export const CORRECTION_ARMS = ["baseline", "corrected", "random"] as const;
 export type CorrectionArm = (typeof CORRECTION_ARMS)[number];
@@ -173,11 +173,7 @@ async function correctPrompts(run: CorrectionRun, test: readonly DatasetSample[]
   // Name span: every steered reply that names a tool keeps the name; the unsteered model writes its arguments.
   const steeredReplies = second.map(judged);
   const toRewrite = span === "name" ? steeredReplies.map((reply, j) => ({ j, name: nameFromContinuation(reply) })).filter((r): r is { j: number; name: string } => r.name !== null) : [];
-  const rewrittenReplies = await unsteeredArguments(
-    ctx,
-    toRewrite.map(({ j, name }) => ({ prompt: prompts[chosen[Math.floor(j / 2)]], name })),
-    { formatName: options.format.name, maxTokens, stop: generation.stop, constrained: options.constrainNames !== false, journal: options.journal, signal: options.signal, onDone: (done, total) => options.onProgress?.(`${phase}arguments after the steered names`, done, total) },
-  );
+  const rewrittenReplies = await unsteeredArguments(ctx, toRewrite.map(({ j, name }) => ({ prompt: prompts[chosen[Math.floor(j / 2)]], name })), options, maxTokens, phase);
   toRewrite.forEach(({ j }, r) => (steeredReplies[j] = rewrittenReplies[r]));
 
   const exactFor = (sample: DatasetSample, output: string) => callFollowsSchema(options.format, opening, output, sample.expected!.name, sample.tools as ToolDefinition[]);
@@ -235,7 +231,6 @@ export function chooseMinGap(outcomes: readonly CorrectionOutcome[]): MinGapSele
   }
   return { split: "val", n: outcomes.length, disagreements: steered.length, min_gap: best?.gap ?? null, fixed: best?.fixed ?? 0, broken: best?.broken ?? 0 };
 }
-
 
 function mapArms<T>(f: (arm: CorrectionArm) => T): Record<CorrectionArm, T> {
   return Object.fromEntries(CORRECTION_ARMS.map((arm) => [arm, f(arm)])) as Record<CorrectionArm, T>;

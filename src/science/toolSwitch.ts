@@ -34,8 +34,6 @@ import { judged, STEER_SPANS, unsteeredArguments, type SteerSpan } from "./nameS
 import { errorRateByGap, planToolReadout, readWithPlan, type GapBucket } from "./readout.js";
 import { rowsByExpectedTool } from "./rows.js";
 
-export { judged };
-
 export const SWITCH_METHODS = ["mean-diff", "unembed", "random"] as const;
 export type SwitchMethod = (typeof SWITCH_METHODS)[number];
 
@@ -239,21 +237,18 @@ export async function runToolSwitch(ctx: SteerContext, samples: readonly Dataset
     onDone: (done, total) => options.onProgress?.("unsteered and steered calls", done, total),
   });
 
-  // Name span: the switched replies' arguments written again by the unsteered model.
+  // Name span: the switched replies' arguments written again by the unsteered model, per item (undefined: kept).
   const replyOf = (i: number, m: number) => judged(results[i * perPrompt + 1 + m]);
   const toRewrite = span === "name" ? plans.flatMap((plan, i) => SWITCH_METHODS.map((_, m) => ({ i, m })).filter(({ m }) => nameFromContinuation(replyOf(i, m)) === plan.target)) : [];
-  const rewrittenReplies = await unsteeredArguments(
-    ctx,
-    toRewrite.map(({ i }) => ({ prompt: prompts[i], name: plans[i].target })),
-    { formatName: options.format.name, maxTokens, stop: closingMarkers(options.format), constrained: options.constrainNames !== false, journal: options.journal, signal: options.signal, onDone: (done, total) => options.onProgress?.("arguments after the steered names", done, total) },
-  );
-  const rewritten = new Map(toRewrite.map(({ i, m }, k) => [`${i}/${m}`, rewrittenReplies[k]]));
+  const rewrittenReplies = await unsteeredArguments(ctx, toRewrite.map(({ i }) => ({ prompt: prompts[i], name: plans[i].target })), options, maxTokens);
+  const rewritten: (string | undefined)[] = [];
+  toRewrite.forEach(({ i, m }, k) => (rewritten[i * SWITCH_METHODS.length + m] = rewrittenReplies[k]));
 
   const outcomes: SwitchOutcome[] = plans.map((plan, i) => {
     const read = readWithPlan(planToolReadout(means, options.layer, plan.menu)!, results[i * perPrompt].captured!.get(options.layer)!);
     const tools = plan.sample.tools as ToolDefinition[];
     const baselineOutput = judged(results[i * perPrompt]);
-    const attempts = Object.fromEntries(SWITCH_METHODS.map((method, m) => [method, attempt(options.format, opening, replyOf(i, m), rewritten.get(`${i}/${m}`), plan.target, tools)])) as Record<SwitchMethod, SwitchAttempt>;
+    const attempts = Object.fromEntries(SWITCH_METHODS.map((method, m) => [method, attempt(options.format, opening, replyOf(i, m), rewritten[i * SWITCH_METHODS.length + m], plan.target, tools)])) as Record<SwitchMethod, SwitchAttempt>;
     return {
       id: plan.sample.id,
       menu: plan.menu,

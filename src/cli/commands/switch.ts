@@ -1,7 +1,7 @@
 import { writeFileAtomic } from "../../assets/atomicWrite.js";
 import { GenerationJournal } from "../../eval/journal.js";
 import type { ToolFormat } from "../../formats/index.js";
-import type { SteerSpan } from "../../science/nameSpan.js";
+import { STEER_SPANS, type SteerSpan } from "../../science/nameSpan.js";
 import { runToolSwitch, type ToolSwitchOptions } from "../../science/toolSwitch.js";
 import { UsageError, type Command, type CommandIo } from "../command.js";
 import { formatFrom, formatOption, openDataset, openSession, parseInteger, parseNumberList, phaseProgress, sessionOptions, subsetOption } from "../shared.js";
@@ -68,8 +68,8 @@ export function parseOneAlpha(value: unknown): number | undefined {
 /** `--steer-span`: name or reply, or undefined for the default (name). */
 function parseSteerSpan(value: unknown): SteerSpan | undefined {
   if (value === undefined) return undefined;
-  if (value !== "name" && value !== "reply") throw new UsageError(`--steer-span takes name or reply, got "${String(value)}"`);
-  return value;
+  if (!(STEER_SPANS as readonly unknown[]).includes(value)) throw new UsageError(`--steer-span takes ${STEER_SPANS.join(" or ")}, got "${String(value)}"`);
+  return value as SteerSpan;
 }
 
 /** The options `switch` and `correct` share, from their common flags (layer default: the middle layer). */
