@@ -1,11 +1,12 @@
 // Child process of test/native/lifecycle.test.ts (run with --expose-gc, on the compiled library in dist/):
 // create / capture / steer / generate / dispose cycles on a synthetic model, resident memory before and after,
-// then a negative control that keeps contexts alive. Prints one JSON line.
-//   node --expose-gc test/helpers/lifecycleChild.mjs CYCLES WARMUP CONTROL
+// then a negative control that keeps contexts alive. Resident memory is also read every CHECKPOINT cycles, so the
+// test can tell growth that goes on cycle after cycle (a leak) from a one-off step. Prints one JSON line.
+//   node --expose-gc test/helpers/lifecycleChild.mjs CYCLES WARMUP CONTROL [CHECKPOINT]
 import { loadModel } from "../../dist/index.js";
 import { syntheticModelPath } from "../../dist/synthetic/index.js";
 
-const [cycles, warmup, control] = process.argv.slice(2).map(Number);
+const [cycles, warmup, control, checkpoint = 100] = process.argv.slice(2).map(Number);
 const CONTEXT = { contextSize: 64, batchSize: 32, sequences: 1, threads: 1 };
 
 const model = await loadModel(await syntheticModelPath("llama"));
@@ -35,8 +36,12 @@ async function cycle(i) {
 
 for (let i = 0; i < warmup; i++) await cycle(i);
 const before = settledRssMb();
+const checkpointsMb = [before];
 const started = performance.now();
-for (let i = 0; i < cycles; i++) await cycle(warmup + i);
+for (let i = 0; i < cycles; i++) {
+  await cycle(warmup + i);
+  if ((i + 1) % checkpoint === 0) checkpointsMb.push(settledRssMb());
+}
 const seconds = (performance.now() - started) / 1000;
 const after = settledRssMb();
 
@@ -50,4 +55,4 @@ const withKept = settledRssMb();
 for (const ctx of kept) await ctx.dispose();
 await model.dispose();
 
-console.log(JSON.stringify({ cycles, warmup, seconds, rssBeforeMb: before, rssAfterMb: after, control, rssWithKeptMb: withKept }));
+console.log(JSON.stringify({ cycles, warmup, seconds, rssBeforeMb: before, rssAfterMb: after, checkpoint, checkpointsMb, control, rssWithKeptMb: withKept }));
