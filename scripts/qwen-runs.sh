@@ -69,6 +69,19 @@ asa05() { asa_runs "$q05" q05 asa 4; }
 # The 0.5B in its own template, where it names an offered tool far more often (70 % of calls vs 6 % in the ASA format).
 asa05ct() { asa_runs "$q05" q05 chat-template 4; }
 
+# α in residual units on the 1.5B (ASA format): the grid {0.5, 1, 2, 4} counts multiples of the residual's mean norm
+# at the chosen layer (the raw grid 4, 8, 16 is about 1.2, 2.4 and 4.8 of them), chosen on VAL by MCC, every 2nd
+# sample of each split as in asa15; the gate and τ fixed to what asa15 chose (negative, 0.7: τ from 0.5 to 0.8 gave
+# identical points there) to keep the build short; then TEST every 4th sample.
+residual15() {
+  step results/build-asa-q15-necessity-asa-residual.json build-asa-q15-necessity-asa-residual \
+    build --model "$q15" --controller asa --format asa --subset 2 --alpha 0.5,1,2,4 --gate negative --tau 0.7 --alpha-unit residual --select mcc \
+    --journal results/journals/q15-necessity-asa-residual-val.jsonl --out results/assets/asa-q15-necessity-asa-residual.json
+  step results/eval-asa-q15-necessity-asa-residual-s4.json eval-asa-q15-necessity-asa-residual-s4 \
+    eval --model "$q15" --asset results/assets/asa-q15-necessity-asa-residual.json --format asa --subset 4 --ablation random_direction \
+    --journal results/journals/q15-necessity-asa.jsonl --report results/eval-asa-q15-necessity-asa-residual-s4.html
+}
+
 # Tool switching on the 1.5B (ASA format, middle layer, names kept on the menu by a grammar): α ∈ {1, 4, 16} chosen on
 # tool-choice VAL (every 4th sample, n = 41; --subset also takes every 4th CAL sample for the means there, 45) by
 # the mean-diff success rate (the name alone decides it, so VAL replies stop after 12 tokens), then TEST: tool-choice every 2nd sample
@@ -135,5 +148,5 @@ imported15() {
 }
 
 steps=("$@")
-[ ${#steps[@]} -gt 0 ] || steps=(asa15 switch15 values15 asa05 transfer15 sweep15 sweep05 ablate15 asa15ct asa05ct)
+[ ${#steps[@]} -gt 0 ] || steps=(asa15 switch15 values15 asa05 transfer15 sweep15 sweep05 asa05ct ablate15 asa15ct residual15)
 for s in "${steps[@]}"; do "$s"; done
