@@ -38,11 +38,15 @@ asa15() { asa_runs "$q15" q15 asa 4 2 1; }
 # fenced calls there): an asset of its own, every 4th TEST sample.
 asa15ct() { asa_runs "$q15" q15 chat-template 4; }
 # The model's own chat template (what `serve` renders by default) steered with the asset built in the ASA format,
-# nothing refitted: does the direction and the probe carry over to the other prompt? Every 4th TEST sample.
+# nothing refitted: does the direction and the probe carry over to the other prompt? TEST every 4th sample, then
+# every 2nd and all of it (nested: each decodes only what the journal does not hold).
 transfer15() {
-  step results/eval-asa-q15-necessity-chat-template-s4.json eval-asa-q15-necessity-chat-template-s4 \
-    eval --model "$q15" --asset results/assets/asa-q15-necessity-asa.json --format chat-template --subset 4 --ablation random_direction \
-    --journal results/journals/q15-necessity-chat-template.jsonl --report results/eval-asa-q15-necessity-chat-template-s4.html
+  local k
+  for k in 4 2 1; do
+    step "results/eval-asa-q15-necessity-chat-template-s$k.json" "eval-asa-q15-necessity-chat-template-s$k" \
+      eval --model "$q15" --asset results/assets/asa-q15-necessity-asa.json --format chat-template --subset "$k" --ablation random_direction \
+      --journal results/journals/q15-necessity-chat-template.jsonl --report "results/eval-asa-q15-necessity-chat-template-s$k.html"
+  done
 }
 
 # Where tool intent is readable, per layer (probe AUC on TRAIN, 5-fold CV, shuffled-label control), in the ASA
@@ -64,10 +68,10 @@ ablate15() {
     eval --model "$q15" --asset results/assets/asa-q15-necessity-asa.json --format asa --subset 4 --ablations \
     --journal results/journals/q15-necessity-asa.jsonl --report results/eval-asa-q15-necessity-asa-s4-ablations.html
 }
-# The 0.5B (the paper's ASA fails there): every 4th TEST sample.
-asa05() { asa_runs "$q05" q05 asa 4; }
+# The 0.5B (the paper's ASA fails there): every 4th TEST sample, then every 2nd and all of it.
+asa05() { asa_runs "$q05" q05 asa 4 2 1; }
 # The 0.5B in its own template, where it names an offered tool far more often (70 % of calls vs 6 % in the ASA format).
-asa05ct() { asa_runs "$q05" q05 chat-template 4; }
+asa05ct() { asa_runs "$q05" q05 chat-template 4 2 1; }
 
 # α in residual units on the 1.5B (ASA format): the grid {0.5, 1, 2, 4} counts multiples of the residual's mean norm
 # at the chosen layer (the raw grid 4, 8, 16 is about 1.2, 2.4 and 4.8 of them), chosen on VAL by MCC, every 2nd
