@@ -1,8 +1,9 @@
 /** The options that say how a controller is chosen on VAL, shared by `eval` and `build`. */
 import { ALPHA_UNITS, GATE_MODES, type AlphaUnit, type GateMode } from "../assets/index.js";
-import { SELECTION_RULES, parseSelectionRule, type SelectionRule } from "../science/selection.js";
+import type { BuildAsaResult } from "../science/buildAsa.js";
+import { SELECTION_RULES, SELECTION_RULE_DESCRIPTIONS, parseSelectionRule, type SelectionRule } from "../science/selection.js";
 import { UsageError, type OptionSpec } from "./command.js";
-import { parseInteger } from "./shared.js";
+import { parseInteger, parseLayers } from "./shared.js";
 
 export const gateOption: OptionSpec = { type: "string", description: `gate modes tried on VAL, or one to force: ${GATE_MODES.join(", ")} (default all)`, valueName: "MODES" };
 export const selectOption: OptionSpec = { type: "string", description: `rule choosing α, τ and the gate on VAL: ${SELECTION_RULES.join(", ")} (default mcc)`, valueName: "RULE" };
@@ -10,6 +11,11 @@ export const alphaUnitOption: OptionSpec = {
   type: "string",
   description: "what the α grid counts in: raw (multiples of the mixture vector, the paper's) or residual (multiples of the residual's mean norm at the layer, the same push on any model) (default raw)",
   valueName: "UNIT",
+};
+export const valLayersOption: OptionSpec = {
+  type: "string",
+  description: "candidate layers chosen on VAL together with α, τ and the gate, by the same rule (each layer costs one VAL selection's generations) (default: the best probe-AUC layer on TRAIN)",
+  valueName: "LIST|A..B",
 };
 export const maxTokensOption: OptionSpec = { type: "string", description: "new tokens per sample, or auto: the data's longest expected call + 32 (default auto)", valueName: "N|auto" };
 
@@ -37,4 +43,26 @@ export function parseAlphaUnit(value: unknown): AlphaUnit {
   if (value === undefined) return "raw";
   if (!ALPHA_UNITS.includes(value as AlphaUnit)) throw new UsageError(`--alpha-unit must be one of ${ALPHA_UNITS.join(", ")} (got ${JSON.stringify(String(value))})`);
   return value as AlphaUnit;
+}
+
+/** --val-layers, which cannot be combined with a fixed --layer. */
+export function parseValLayers(values: { layer?: unknown; "val-layers"?: unknown }): number[] | undefined {
+  const layers = parseLayers(values["val-layers"], "val-layers");
+  if (layers !== undefined && values.layer !== undefined) throw new UsageError("--val-layers chooses the layer on VAL; it cannot be combined with --layer");
+  return layers;
+}
+
+/** The VAL selection as `build --json` and `eval --json` report it: every point tried, tagged with its layer. */
+export function selectionJson(selection: BuildAsaResult["selection"], maxTokens: number) {
+  const { baseline, points, rule, fallback, chosen, layers } = selection;
+  return {
+    rule,
+    rule_description: SELECTION_RULE_DESCRIPTIONS[rule],
+    fallback,
+    chosen: { layer: chosen.layer, alpha: chosen.alpha, tau: chosen.tau, gate: chosen.gate },
+    layers,
+    max_tokens: maxTokens,
+    val_baseline: baseline,
+    points: points.map((p) => ({ layer: p.layer, alpha: p.alpha, tau: p.tau, gate: p.gate, ...p.metrics })),
+  };
 }

@@ -53,18 +53,18 @@ export function parseInteger(flag: string, value: unknown, fallback: number, min
   return n;
 }
 
-/** Parses "3", "2,5,9" or "4..12" into layers. */
-export function parseLayers(value: unknown): number[] | undefined {
+/** Parses "3", "2,5,9" or "4..12" into layers (`flag` names the option in errors). */
+export function parseLayers(value: unknown, flag = "layers"): number[] | undefined {
   if (value === undefined) return undefined;
   const text = String(value);
   const range = /^(\d+)\.\.(\d+)$/.exec(text);
   if (range) {
     const [a, b] = [Number(range[1]), Number(range[2])];
-    if (b < a) throw new UsageError(`--layers range ${text} is empty`);
+    if (b < a) throw new UsageError(`--${flag} range ${text} is empty`);
     return Array.from({ length: b - a + 1 }, (_, i) => a + i);
   }
-  const list = parseNumberList("layers", text)!;
-  if (list.some((l) => !Number.isInteger(l) || l < 0)) throw new UsageError(`--layers takes layer numbers, got "${text}"`);
+  const list = parseNumberList(flag, text)!;
+  if (list.some((l) => !Number.isInteger(l) || l < 0)) throw new UsageError(`--${flag} takes layer numbers, got "${text}"`);
   return list;
 }
 

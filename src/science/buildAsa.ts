@@ -1,6 +1,7 @@
 /**
  * Builds an ASA asset from a dataset with disjoint splits: vectors from CAL only; router and probes from
- * TRAIN; layer (probe AUC, TRAIN cross-validation), α and τ from VAL. TEST is never touched here.
+ * TRAIN; the layer by probe AUC (TRAIN cross-validation) or, given candidates (valLayers), on VAL with α, τ and
+ * the gate mode. TEST is never touched here.
  */
 import { GATE_MODES, type AlphaUnit, type GateMode, type SteeringAsset } from "../assets/index.js";
 import { datasetHash, splitOf, type DatasetSample } from "../data/index.js";
@@ -11,6 +12,7 @@ import { renderSamples } from "../eval/prompts.js";
 import { GenerationJournal } from "../eval/journal.js";
 import { runSamples, type SampleOutcome } from "../eval/runner.js";
 import { computeMetrics, type Metrics } from "../eval/metrics.js";
+import { invalidArgument } from "../errors.js";
 import { l2Norm } from "../util/arrays.js";
 import { classMeans, meanDifference } from "../vectors/index.js";
 import { asaDecide, asaSteering, gateOf, type AsaDecision } from "./asa.js";
@@ -20,8 +22,14 @@ import { sweepLayers, type SweepResult } from "./sweep.js";
 
 export interface BuildAsaOptions {
   format: ToolFormat;
-  /** Fixed layer; default: the best probe-AUC layer on TRAIN. */
+  /** Fixed layer; default: the best probe-AUC layer on TRAIN (or, with valLayers, the one VAL prefers). */
   layer?: number;
+  /**
+   * Candidate layers chosen on VAL together with α, τ and the gate mode, by the same rule: an asset is fitted at
+   * each (vectors from CAL, probes from TRAIN) and the best point over all of them wins. Each layer costs one VAL
+   * selection's generations. Cannot be combined with `layer`. Default: none (the layer is the best probe AUC).
+   */
+  valLayers?: readonly number[];
   /** Candidate layers for the sweep. Default: all but the first and last block. */
   layers?: readonly number[];
   /** α grid searched on VAL. Default [0.5, 1, 2, 4, 8]. */
@@ -48,6 +56,7 @@ export interface BuildAsaOptions {
 }
 
 export interface SelectionPoint {
+  layer: number;
   alpha: number;
   tau: number;
   gate: GateMode;
@@ -61,7 +70,7 @@ export interface BuildAsaResult {
    * Every (α, τ, gate) point tried on VAL, the baseline (α = 0), the rule that chose and whether it had to fall
    * back to "mcc" because it refused every point ("f1-fpr" when every point raised the FPR).
    */
-  selection: { baseline: Metrics; points: SelectionPoint[]; rule: SelectionRule; fallback: boolean; chosen: SelectionPoint };
+  selection: { baseline: Metrics; points: SelectionPoint[]; rule: SelectionRule; fallback: boolean; chosen: SelectionPoint; layers: number[] };
   counts: { cal: number; train: number; val: number };
 }
 
@@ -77,7 +86,11 @@ export async function buildAsaAsset(ctx: SteerContext, samples: readonly Dataset
       throw new Error(`The ${name} split needs samples with and without tool use (has ${part.length})`);
     }
   }
-  const candidates = options.layer !== undefined ? [options.layer] : options.layers ?? Array.from({ length: Math.max(1, nLayer - 2) }, (_, i) => i + 1);
+  if (options.layer !== undefined && options.valLayers !== undefined) throw invalidArgument("valLayers", "absent when a layer is fixed", options.valLayers);
+  if (options.valLayers !== undefined && options.valLayers.length === 0) throw invalidArgument("valLayers", "at least one layer", options.valLayers);
+  for (const l of options.valLayers ?? []) if (!Number.isInteger(l) || l < 0 || l >= nLayer) throw invalidArgument("valLayers", `layers of this model (0..${nLayer - 1})`, l);
+  const swept = options.layers ?? Array.from({ length: Math.max(1, nLayer - 2) }, (_, i) => i + 1);
+  const candidates = options.layer !== undefined ? [options.layer] : [...new Set([...swept, ...(options.valLayers ?? [])])];
 
   progress("render", 0, 1);
   const prompts = await renderSamples(ctx.model, [...cal, ...train, ...val], options.format, { signal: options.signal });
@@ -85,7 +98,7 @@ export async function buildAsaAsset(ctx: SteerContext, samples: readonly Dataset
   const trainIdx = train.map((_, i) => cal.length + i);
   const valIdx = val.map((_, i) => cal.length + train.length + i);
 
-  // One pass reads every candidate layer for CAL and TRAIN (VAL only at the chosen layer, below).
+  // One pass reads every candidate layer for CAL and TRAIN (VAL only at the layers VAL chooses among, below).
   const rows = await lastTokenRows(ctx, pick(prompts, [...calIdx, ...trainIdx]), candidates, {
     signal: options.signal,
     onProgress: (d, t) => progress("capture", d, t),
@@ -93,21 +106,53 @@ export async function buildAsaAsset(ctx: SteerContext, samples: readonly Dataset
   const trainRowsByLayer = new Map([...rows].map(([l, r]) => [l, r.slice(cal.length)]));
   const trainLabels = Uint8Array.from(train, (s) => (s.needs_tool ? 1 : 0));
   const sweep = sweepLayers(trainRowsByLayer, trainLabels, { signal: options.signal, onProgress: (d, t) => progress("sweep", d, t) });
-  const layer = options.layer ?? sweep.best_layer;
+  const valLayers = options.layer !== undefined ? [options.layer] : options.valLayers ? [...new Set(options.valLayers)] : [sweep.best_layer];
 
+  const fit = { fingerprint, cal, train, trainLabels, calIdx, domains: [...new Set(samples.map((s) => s.domain))].sort(), tools: [...new Set(samples.flatMap((s) => s.tools.map((t) => t.function.name)))].sort() };
+  const valPrompts = pick(prompts, valIdx);
+  const valRows = await lastTokenRows(ctx, valPrompts, valLayers, { signal: options.signal, onProgress: (d, t) => progress("capture: val", d, t) });
+  const drafts = new Map<number, Omit<SteeringAsset, "version" | "createdAt">>();
+  const tried: Array<Omit<BuildAsaResult["selection"], "layers">> = [];
+  for (const layer of valLayers) {
+    const draft = { ...fitAtLayer(layer, rows.get(layer)!.slice(0, cal.length), trainRowsByLayer.get(layer)!, fit, options), datasetHash: datasetHash(samples), modelFingerprint: fingerprint, nEmbd };
+    drafts.set(layer, draft);
+    tried.push(await selectOnVal(ctx, val, valPrompts, draft as SteeringAsset, options, valRows.get(layer)));
+  }
+  const selection = tried.length === 1 ? { ...tried[0], layers: valLayers } : poolLayers(tried, valLayers, options.select ?? DEFAULT_SELECTION_RULE);
+  const best = selection.chosen;
+  const draft = drafts.get(best.layer)!;
+  const asset = { ...draft, params: { ...draft.params, alpha: best.alpha, tau: best.tau, gate: best.gate } };
+  return { asset, sweep, selection, counts: { cal: cal.length, train: train.length, val: val.length } };
+}
+
+interface FitInputs {
+  fingerprint: string;
+  cal: readonly DatasetSample[];
+  train: readonly DatasetSample[];
+  trainLabels: Uint8Array;
+  calIdx: number[];
+  domains: string[];
+  tools: string[];
+}
+
+/** The asset's fitted parts at one layer: vectors and tool means from CAL rows, router and probes from TRAIN rows. */
+function fitAtLayer(
+  layer: number,
+  calRows: readonly Float32Array[],
+  trainRows: readonly Float32Array[],
+  { fingerprint, cal, train, trainLabels, calIdx, domains, tools }: FitInputs,
+  options: BuildAsaOptions,
+): Omit<SteeringAsset, "version" | "createdAt" | "datasetHash" | "modelFingerprint" | "nEmbd"> {
   // Vectors from CAL only: tool-needed minus no-tool, globally and per domain.
-  const calRows = rows.get(layer)!.slice(0, cal.length);
   const diff = (subset: number[]) => {
     const pos = subset.filter((i) => cal[i].needs_tool).map((i) => calRows[i]);
     const neg = subset.filter((i) => !cal[i].needs_tool).map((i) => calRows[i]);
     return meanDifference(new Map([[layer, pos]]), new Map([[layer, neg]]), { modelFingerprint: fingerprint, source: "cal" });
   };
-  const domains = [...new Set(samples.map((s) => s.domain))].sort();
   const global = diff(calIdx);
   const domainVectors = new Map(domains.filter((d) => cal.some((s) => s.domain === d && s.needs_tool) && cal.some((s) => s.domain === d && !s.needs_tool)).map((d) => [d, diff(calIdx.filter((i) => cal[i].domain === d))]));
 
   // Router and probes from TRAIN only.
-  const trainRows = trainRowsByLayer.get(layer)!;
   const router = domainVectors.size > 1 ? fitSoftmaxRouter(trainRows, train.map((s) => s.domain), { classes: [...domainVectors.keys()] }).router : null;
   const probe = fitLogisticProbe(trainRows, trainLabels).probe;
   const domainProbes = new Map<string, LinearProbe>();
@@ -116,16 +161,12 @@ export async function buildAsaAsset(ctx: SteerContext, samples: readonly Dataset
     const labels = idx.map((i) => trainLabels[i]);
     if (labels.some((y) => y === 1) && labels.some((y) => y === 0)) domainProbes.set(d, fitLogisticProbe(pick(trainRows, idx), labels).probe);
   }
-  const tools = [...new Set(samples.flatMap((s) => s.tools.map((t) => t.function.name)))].sort();
   // Per-tool means on CAL at the layer, for the cosine readout (tools with at least one CAL sample).
   const rowsByTool = rowsByExpectedTool(cal, calRows);
   const toolMeans = rowsByTool.size >= 2 ? classMeans(new Map([...rowsByTool].map(([t, r]) => [t, new Map([[layer, r]])])), { modelFingerprint: fingerprint, source: "cal" }) : undefined;
-  const draft: Omit<SteeringAsset, "version" | "createdAt"> = {
-    modelFingerprint: fingerprint,
-    nEmbd,
+  return {
     layer,
     method: "asa-mov",
-    datasetHash: datasetHash(samples),
     tools,
     // The residual's size at the layer is recorded in every asset (it says how hard α pushes); it sets the unit of α only when asked.
     params: { alpha: 1, beta: options.beta ?? 1, tau: 0.5, residualNorm: meanNorm(calRows), ...(options.alphaUnit === "residual" ? { alphaUnit: "residual" as const } : {}) },
@@ -135,11 +176,14 @@ export async function buildAsaAsset(ctx: SteerContext, samples: readonly Dataset
     probe,
     domainProbes,
   };
+}
 
-  const selection = await selectOnVal(ctx, val, pick(prompts, valIdx), draft as SteeringAsset, options);
-  const best = selection.chosen;
-  const asset = { ...draft, params: { ...draft.params, alpha: best.alpha, tau: best.tau, gate: best.gate } };
-  return { asset, sweep, selection, counts: { cal: cal.length, train: train.length, val: val.length } };
+/** One selection over every layer's points: the rule's best of them all (the unsteered VAL baseline is shared). */
+function poolLayers(tried: ReadonlyArray<Omit<BuildAsaResult["selection"], "layers">>, layers: number[], rule: SelectionRule): BuildAsaResult["selection"] {
+  const baseline = tried[0].baseline;
+  const points = tried.flatMap((t) => t.points);
+  const chosen = pickBest(rule, points, baseline);
+  return { baseline, points, rule, fallback: chosen === undefined, chosen: chosen ?? pickBest("mcc", points, baseline)!, layers };
 }
 
 /**
@@ -153,10 +197,11 @@ export async function selectOnVal(
   valPrompts: readonly string[],
   asset: SteeringAsset,
   options: BuildAsaOptions,
-): Promise<BuildAsaResult["selection"]> {
+  valRows?: readonly Float32Array[],
+): Promise<Omit<BuildAsaResult["selection"], "layers">> {
   const progress = options.onProgress ?? (() => {});
-  const valRows = await lastTokenRows(ctx, valPrompts, [asset.layer], { signal: options.signal });
-  const decisions = valRows.get(asset.layer)!.map((row) => asaDecide(asset, row, { tau: 0.5 }));
+  const rows = valRows ?? (await lastTokenRows(ctx, valPrompts, [asset.layer], { signal: options.signal })).get(asset.layer)!;
+  const decisions = rows.map((row) => asaDecide(asset, row, { tau: 0.5 }));
   const tried = await selectAlphaTau(ctx, val, valPrompts, decisions, asset, options, progress);
   const rule = options.select ?? DEFAULT_SELECTION_RULE;
   const chosen = pickBest(rule, tried.points, tried.baseline);
@@ -207,6 +252,7 @@ async function selectAlphaTau(
     for (const gateMode of gates) {
       for (const tau of taus) {
         points.push({
+          layer: asset.layer,
           alpha,
           tau,
           gate: gateMode,

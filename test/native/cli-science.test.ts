@@ -169,6 +169,46 @@ describe("eval, build, sweep, switch and readout on a synthetic model", () => {
     expect(bad.stderr.trim()).toBe(`llama-steer: --alpha-unit must be one of raw, residual (got "percent"); run 'llama-steer build --help'`);
   });
 
+  test("build --val-layers chooses the layer on VAL with α, τ and the gate: the best point over every layer's", () => {
+    const asset = path.join(tmp, "val-layers.json");
+    const pooled = cli(["build", "--data", dataFile, "--controller", "asa", "--val-layers", "1,2", "--alpha", "1,4", "--tau", "0.7", "--max-tokens", "4", "--out", asset]);
+    expect(pooled.code, pooled.stderr).toBe(0);
+    const { selection } = pooled.json;
+    expect(selection.layers).toEqual([1, 2]);
+    expect(selection.points).toHaveLength(2 * 2 * 1 * 3);
+    for (const layer of [1, 2]) expect(selection.points.filter((p: { layer: number }) => p.layer === layer)).toHaveLength(2 * 3);
+    // The chosen point is the best MCC over both layers, and the asset is the one fitted at its layer.
+    const bestMcc = Math.max(...selection.points.map((p: { mcc: number }) => p.mcc));
+    const chosen = selection.points.find((p: Record<string, unknown>) => p.layer === selection.chosen.layer && p.alpha === selection.chosen.alpha && p.tau === selection.chosen.tau && p.gate === selection.chosen.gate);
+    expect(chosen.mcc).toBe(bestMcc);
+    const saved = JSON.parse(readFileSync(asset, "utf8"));
+    expect(saved.layer).toBe(selection.chosen.layer);
+    expect(pooled.json.layer).toBe(selection.chosen.layer);
+    // Pooling changes nothing within a layer: layer 2's points are what a build fixed at layer 2 scores.
+    const fixed = cli(["build", "--data", dataFile, "--controller", "asa", "--layer", "2", "--alpha", "1,4", "--tau", "0.7", "--max-tokens", "4", "--out", path.join(tmp, "layer2.json")]);
+    expect(fixed.code, fixed.stderr).toBe(0);
+    expect(fixed.json.selection.layers).toEqual([2]);
+    expect(selection.points.filter((p: { layer: number }) => p.layer === 2)).toEqual(fixed.json.selection.points);
+  });
+
+  test("--val-layers is refused with --layer, with a vector build, with --asset, and out of range", () => {
+    const out = path.join(tmp, "refused.json");
+    const withLayer = cli(["build", "--data", dataFile, "--layer", "1", "--val-layers", "1,2", "--out", out]);
+    expect(withLayer.stderr.trim()).toBe("llama-steer: --val-layers chooses the layer on VAL; it cannot be combined with --layer; run 'llama-steer build --help'");
+    const vector = cli(["build", "--data", dataFile, "--controller", "vector", "--val-layers", "1,2", "--out", out]);
+    expect(vector.stderr.trim()).toBe("llama-steer: --val-layers applies to --controller asa; run 'llama-steer build --help'");
+    const withAsset = cli(["eval", "--data", dataFile, "--asset", path.join(tmp, "val-layers.json"), "--val-layers", "1"]);
+    expect(withAsset.stderr.trim()).toBe("llama-steer: --val-layers chooses the layer of a new asset; an asset file carries its own; run 'llama-steer eval --help'");
+    const badList = cli(["build", "--data", dataFile, "--val-layers", "1,x", "--out", out]);
+    expect(badList.stderr.trim()).toBe(`llama-steer: --val-layers takes comma-separated numbers, got "1,x"; run 'llama-steer build --help'`);
+    const outOfRange = cli(["build", "--data", dataFile, "--val-layers", "1,99", "--alpha", "1", "--tau", "0.7", "--max-tokens", "4", "--out", out]);
+    expect(outOfRange.code).not.toBe(0);
+    expect(outOfRange.stderr.trim().split("\n")).toHaveLength(1);
+    expect(outOfRange.stderr).toContain("99");
+    for (const r of [withLayer, vector, withAsset, badList, outOfRange]) expect(r.code).not.toBe(0);
+    expect(existsSync(out)).toBe(false);
+  });
+
   test("build --controller vector writes mean-diff, pca and unembed vectors of the same norm", () => {
     const norms: Record<string, number> = {};
     for (const method of ["mean-diff", "pca", "unembed"]) {

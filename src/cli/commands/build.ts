@@ -4,7 +4,7 @@ import { renderSamples } from "../../eval/prompts.js";
 import { tokenBudget } from "../../eval/budget.js";
 import { GenerationJournal } from "../../eval/journal.js";
 import { buildAsaAsset } from "../../science/buildAsa.js";
-import { alphaUnitOption, gateOption, maxTokensOption, parseAlphaUnit, parseGateModes, parseMaxTokens, parseSelect, selectOption } from "../selectionOptions.js";
+import { alphaUnitOption, gateOption, maxTokensOption, parseAlphaUnit, parseGateModes, parseMaxTokens, parseSelect, parseValLayers, selectionJson, selectOption, valLayersOption } from "../selectionOptions.js";
 import { lastTokenRows } from "../../science/rows.js";
 import { meanDifference, pairedDifferences, pcaDirection, unembeddingDirection, type SteeringVector } from "../../vectors/index.js";
 import { UsageError, type Command } from "../command.js";
@@ -21,6 +21,7 @@ export const buildCommand: Command = {
     controller: { type: "string", description: "asa (default) or vector", valueName: "NAME" },
     method: { type: "string", description: "vector: mean-diff (default), pca of paired differences, or unembed (the output row of the format's call marker's first token at the mean-diff norm)", valueName: "NAME" },
     layer: { type: "string", description: "layer (default: best probe AUC on TRAIN for asa; required for vector)", valueName: "L" },
+    "val-layers": valLayersOption,
     alpha: { type: "string", description: "α grid for asa (chosen on VAL), or the strength stored for vector", valueName: "LIST" },
     "alpha-unit": alphaUnitOption,
     tau: { type: "string", description: "τ grid for asa (chosen on VAL)", valueName: "LIST" },
@@ -40,6 +41,8 @@ export const buildCommand: Command = {
     if (method !== "mean-diff" && method !== "pca" && method !== "unembed") throw new UsageError("--method must be mean-diff, pca or unembed");
     const layer = values.layer === undefined ? undefined : parseInteger("layer", values.layer, 0);
     const alphaUnit = parseAlphaUnit(values["alpha-unit"]);
+    const valLayers = parseValLayers(values);
+    if (controller !== "asa" && values["val-layers"] !== undefined) throw new UsageError("--val-layers applies to --controller asa");
     if (controller !== "asa" && values["alpha-unit"] !== undefined) throw new UsageError("--alpha-unit applies to --controller asa");
     const format = formatFrom(values.format);
     const dataset = await openDataset(values.data, io, values.subset);
@@ -51,6 +54,7 @@ export const buildCommand: Command = {
         const built = await buildAsaAsset(session.ctx, dataset.samples, {
           format,
           layer,
+          valLayers,
           alphas: parseNumberList("alpha", values.alpha),
           alphaUnit,
           taus: parseNumberList("tau", values.tau),
@@ -64,10 +68,11 @@ export const buildCommand: Command = {
         await saveAsset(values.out, built.asset);
         bar.done();
         const { params } = built.asset;
-        io.print(`wrote ${values.out}: layer ${built.asset.layer} (AUC ${built.sweep.best_auc.toFixed(3)}), α ${params.alpha}${params.alphaUnit === "residual" ? " residual norms" : ""}, τ ${params.tau}, gate ${params.gate}, chosen on VAL by ${built.selection.rule}`);
-        const { baseline, points, rule, fallback, chosen } = built.selection;
-        const selection = { rule, fallback, chosen: { alpha: chosen.alpha, tau: chosen.tau, gate: chosen.gate }, max_tokens: selectionMaxTokens, val_baseline: baseline, points: points.map((p) => ({ alpha: p.alpha, tau: p.tau, gate: p.gate, ...p.metrics })) };
-        return { out: values.out, controller, layer: built.asset.layer, params, selection_rule: rule, selection, sweep: built.sweep, counts: built.counts };
+        const layerAuc = built.sweep.layers.find((l) => l.layer === built.asset.layer)?.auc;
+        const layerChoice = built.selection.layers.length > 1 ? `chosen on VAL among ${built.selection.layers.join(", ")}` : `AUC ${layerAuc?.toFixed(3) ?? "—"}`;
+        io.print(`wrote ${values.out}: layer ${built.asset.layer} (${layerChoice}), α ${params.alpha}${params.alphaUnit === "residual" ? " residual norms" : ""}, τ ${params.tau}, gate ${params.gate}, chosen on VAL by ${built.selection.rule}`);
+        const selection = selectionJson(built.selection, selectionMaxTokens);
+        return { out: values.out, controller, layer: built.asset.layer, params, selection_rule: selection.rule, selection, sweep: built.sweep, counts: built.counts };
       }
       if (layer === undefined) throw new UsageError("--layer is required for --controller vector");
       const cal = dataset.samples.filter((s) => splitOf(s) === "cal");

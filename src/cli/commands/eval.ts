@@ -11,11 +11,10 @@ import { renderHtmlReport, renderMarkdownSummary } from "../../report/index.js";
 import { buildAsaAsset } from "../../science/buildAsa.js";
 import { tokenBudget } from "../../eval/budget.js";
 import { GenerationJournal } from "../../eval/journal.js";
-import { SELECTION_RULE_DESCRIPTIONS } from "../../science/selection.js";
 import { packageVersion } from "../version.js";
 import { UsageError, type Command } from "../command.js";
 import { dataOption, formatFrom, formatOption, sessionOptions, openDataset, openSession, parseInteger, parseNumberList, phaseProgress, subsetOption } from "../shared.js";
-import { alphaUnitOption, gateOption, maxTokensOption, parseAlphaUnit, parseGateModes, parseMaxTokens, parseSelect, selectOption } from "../selectionOptions.js";
+import { alphaUnitOption, gateOption, maxTokensOption, parseAlphaUnit, parseGateModes, parseMaxTokens, parseSelect, parseValLayers, selectionJson, selectOption, valLayersOption } from "../selectionOptions.js";
 
 const SPLITS = ["cal", "train", "val", "test", "all"];
 
@@ -40,6 +39,7 @@ export const evalCommand: Command = {
     alpha: { type: "string", description: "α grid searched on VAL when building (or one value to force)", valueName: "LIST" },
     tau: { type: "string", description: "τ grid searched on VAL when building (or one value to force)", valueName: "LIST" },
     layer: { type: "string", description: "layer for a built asset (default: best probe AUC on TRAIN)", valueName: "L" },
+    "val-layers": valLayersOption,
     "alpha-unit": alphaUnitOption,
     gate: gateOption,
     select: selectOption,
@@ -68,6 +68,8 @@ export const evalCommand: Command = {
     if (values["alpha-unit"] !== undefined && typeof values.asset === "string") throw new UsageError("--alpha-unit sets how a new asset is built; an asset file carries its own (params.alphaUnit)");
     const select = parseSelect(values.select);
     const layer = values.layer === undefined ? undefined : parseInteger("layer", values.layer, 0);
+    const valLayers = parseValLayers(values);
+    if (valLayers !== undefined && typeof values.asset === "string") throw new UsageError("--val-layers chooses the layer of a new asset; an asset file carries its own");
     const format = formatFrom(values.format);
     const dataset = await openDataset(values.data, io, values.subset);
     const session = await openSession(values, io);
@@ -85,7 +87,7 @@ export const evalCommand: Command = {
           asset = await loadAsset(values.asset, { expectFingerprint: session.model.info.fingerprint });
         } else {
           io.log("building an ASA asset from the CAL, TRAIN and VAL splits ...");
-          built = await buildAsaAsset(session.ctx, dataset.samples, { format, layer, alphas, alphaUnit, taus, gates, select, selectionMaxTokens: maxTokens, journal, signal: io.signal, onProgress: bar.onProgress });
+          built = await buildAsaAsset(session.ctx, dataset.samples, { format, layer, valLayers, alphas, alphaUnit, taus, gates, select, selectionMaxTokens: maxTokens, journal, signal: io.signal, onProgress: bar.onProgress });
           asset = { ...built.asset, version: 1, createdAt: new Date().toISOString() };
           if (typeof values["save-asset"] === "string") await saveAsset(values["save-asset"], built.asset);
         }
@@ -116,16 +118,10 @@ export const evalCommand: Command = {
         ...rest,
         ...(built
           ? {
-              sweep: built.selection.points.filter((p) => p.tau === built!.selection.chosen.tau && p.gate === built!.selection.chosen.gate).map((p) => ({ alpha: p.alpha, tau: p.tau, gate: p.gate, ...p.metrics })),
-              selection: {
-                rule: built.selection.rule,
-                rule_description: SELECTION_RULE_DESCRIPTIONS[built.selection.rule],
-                fallback: built.selection.fallback,
-                chosen: { alpha: built.selection.chosen.alpha, tau: built.selection.chosen.tau, gate: built.selection.chosen.gate },
-                max_tokens: maxTokens,
-                val_baseline: built.selection.baseline,
-                points: built.selection.points.map((p) => ({ alpha: p.alpha, tau: p.tau, gate: p.gate, ...p.metrics })),
-              },
+              sweep: built.selection.points
+                .filter((p) => p.layer === built!.selection.chosen.layer && p.tau === built!.selection.chosen.tau && p.gate === built!.selection.chosen.gate)
+                .map((p) => ({ alpha: p.alpha, tau: p.tau, gate: p.gate, ...p.metrics })),
+              selection: selectionJson(built.selection, maxTokens),
               layer_auc: built.sweep.layers,
             }
           : {}),
