@@ -126,6 +126,26 @@ switch15() {
     correct --model "$q15" --data tool-choice --split test --subset 2 --alpha "$best" --min-gap auto --journal results/journals/q15-switch.jsonl
 }
 
+# Tool switching on the 0.5B, the same protocol as switch15 with the name span (the default): α from {1, 4, 16} on
+# tool-choice VAL by the mean-diff success rate, then tool-choice TEST every 2nd sample and within-topic TEST + TRAIN.
+switch05() {
+  local a best
+  for a in 1 4 16; do
+    step "results/switch-q05-tool-choice-val-a$a.json" "switch-q05-tool-choice-val-a$a" \
+      switch --model "$q05" --data tool-choice --split val --subset 4 --alpha "$a" --max-tokens 12 --steer-span reply --journal results/journals/q05-switch.jsonl
+  done
+  best=$(node -e '
+    const fs = require("fs");
+    const runs = [1, 4, 16].map((a) => ({ a, r: JSON.parse(fs.readFileSync(`results/switch-q05-tool-choice-val-a${a}.json`, "utf8")).success_rate }));
+    runs.sort((x, y) => y.r - x.r || x.a - y.a);
+    process.stdout.write(String(runs[0].a));')
+  echo "== switch α chosen on VAL (0.5B): $best" >&2
+  step results/switch-q05-tool-choice-test.json switch-q05-tool-choice-test \
+    switch --model "$q05" --data tool-choice --split test --subset 2 --alpha "$best" --journal results/journals/q05-switch.jsonl
+  step results/switch-q05-within-topic.json switch-q05-within-topic \
+    switch --model "$q05" --data within-topic --split test,train --alpha "$best" --journal results/journals/q05-switch-within.jsonl
+}
+
 # Unsteered tool-choice and within-topic TEST on the 1.5B in the ASA format: which tool it names and whether the
 # argument values match (args_match_acc, exact_success), every 2nd sample.
 values15() {
@@ -152,5 +172,5 @@ imported15() {
 }
 
 steps=("$@")
-[ ${#steps[@]} -gt 0 ] || steps=(asa15 switch15 values15 asa05 transfer15 sweep15 sweep05 asa05ct ablate15 asa15ct residual15)
+[ ${#steps[@]} -gt 0 ] || steps=(asa15 switch15 values15 asa05 transfer15 sweep15 sweep05 asa05ct switch05 ablate15 asa15ct residual15)
 for s in "${steps[@]}"; do "$s"; done
