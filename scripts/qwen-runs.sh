@@ -93,17 +93,23 @@ residual15() {
 # Readout-guided correction on the same prompts: its unsteered calls are the switch baseline's (one journal). The
 # first runs kept the whole steered reply (--steer-span reply, the only span then); correction and the *-name runs
 # keep only the steered tool name and let the unsteered model write the arguments.
-switch15() {
-  local a best
+# switch_alpha MODEL TAG: runs the VAL switches at α 1, 4 and 16 and prints the α with the best mean-diff success
+# rate (ties to the smaller α).
+switch_alpha() {
+  local model="$1" tag="$2" a
   for a in 1 4 16; do
-    step "results/switch-q15-tool-choice-val-a$a.json" "switch-q15-tool-choice-val-a$a" \
-      switch --model "$q15" --data tool-choice --split val --subset 4 --alpha "$a" --max-tokens 12 --steer-span reply --journal results/journals/q15-switch.jsonl
+    step "results/switch-$tag-tool-choice-val-a$a.json" "switch-$tag-tool-choice-val-a$a" \
+      switch --model "$model" --data tool-choice --split val --subset 4 --alpha "$a" --max-tokens 12 --steer-span reply --journal "results/journals/$tag-switch.jsonl"
   done
-  best=$(node -e '
+  node -e '
     const fs = require("fs");
-    const runs = [1, 4, 16].map((a) => ({ a, r: JSON.parse(fs.readFileSync(`results/switch-q15-tool-choice-val-a${a}.json`, "utf8")).success_rate }));
+    const runs = [1, 4, 16].map((a) => ({ a, r: JSON.parse(fs.readFileSync(`results/switch-${process.argv[1]}-tool-choice-val-a${a}.json`, "utf8")).success_rate }));
     runs.sort((x, y) => y.r - x.r || x.a - y.a);
-    process.stdout.write(String(runs[0].a));')
+    process.stdout.write(String(runs[0].a));' "$tag"
+}
+switch15() {
+  local best
+  best=$(switch_alpha "$q15" q15)
   echo "== switch α chosen on VAL: $best" >&2
   step results/switch-q15-tool-choice-test.json switch-q15-tool-choice-test \
     switch --model "$q15" --data tool-choice --split test --subset 2 --alpha "$best" --steer-span reply --journal results/journals/q15-switch.jsonl
@@ -129,16 +135,8 @@ switch15() {
 # Tool switching on the 0.5B, the same protocol as switch15 with the name span (the default): α from {1, 4, 16} on
 # tool-choice VAL by the mean-diff success rate, then tool-choice TEST every 2nd sample and within-topic TEST + TRAIN.
 switch05() {
-  local a best
-  for a in 1 4 16; do
-    step "results/switch-q05-tool-choice-val-a$a.json" "switch-q05-tool-choice-val-a$a" \
-      switch --model "$q05" --data tool-choice --split val --subset 4 --alpha "$a" --max-tokens 12 --steer-span reply --journal results/journals/q05-switch.jsonl
-  done
-  best=$(node -e '
-    const fs = require("fs");
-    const runs = [1, 4, 16].map((a) => ({ a, r: JSON.parse(fs.readFileSync(`results/switch-q05-tool-choice-val-a${a}.json`, "utf8")).success_rate }));
-    runs.sort((x, y) => y.r - x.r || x.a - y.a);
-    process.stdout.write(String(runs[0].a));')
+  local best
+  best=$(switch_alpha "$q05" q05)
   echo "== switch α chosen on VAL (0.5B): $best" >&2
   step results/switch-q05-tool-choice-test.json switch-q05-tool-choice-test \
     switch --model "$q05" --data tool-choice --split test --subset 2 --alpha "$best" --journal results/journals/q05-switch.jsonl
