@@ -111,14 +111,17 @@ export async function buildAsaAsset(ctx: SteerContext, samples: readonly Dataset
   const fit = { fingerprint, cal, train, trainLabels, calIdx, domains: [...new Set(samples.map((s) => s.domain))].sort(), tools: [...new Set(samples.flatMap((s) => s.tools.map((t) => t.function.name)))].sort() };
   const valPrompts = pick(prompts, valIdx);
   const valRows = await lastTokenRows(ctx, valPrompts, valLayers, { signal: options.signal, onProgress: (d, t) => progress("capture: val", d, t) });
+  const identity = { datasetHash: datasetHash(samples), modelFingerprint: fingerprint, nEmbd };
   const drafts = new Map<number, Omit<SteeringAsset, "version" | "createdAt">>();
   const tried: Array<Omit<BuildAsaResult["selection"], "layers">> = [];
   for (const layer of valLayers) {
-    const draft = { ...fitAtLayer(layer, rows.get(layer)!.slice(0, cal.length), trainRowsByLayer.get(layer)!, fit, options), datasetHash: datasetHash(samples), modelFingerprint: fingerprint, nEmbd };
+    const draft = { ...fitAtLayer(layer, rows.get(layer)!.slice(0, cal.length), trainRowsByLayer.get(layer)!, fit, options), ...identity };
     drafts.set(layer, draft);
     tried.push(await selectOnVal(ctx, val, valPrompts, draft as SteeringAsset, options, valRows.get(layer)));
   }
-  const selection = tried.length === 1 ? { ...tried[0], layers: valLayers } : poolLayers(tried, valLayers, options.select ?? DEFAULT_SELECTION_RULE);
+  // One selection over every layer's points (the unsteered VAL baseline is the same for all of them).
+  const rule = options.select ?? DEFAULT_SELECTION_RULE;
+  const selection = { ...chooseOnVal(rule, tried[0].baseline, tried.flatMap((t) => t.points)), layers: valLayers };
   const best = selection.chosen;
   const draft = drafts.get(best.layer)!;
   const asset = { ...draft, params: { ...draft.params, alpha: best.alpha, tau: best.tau, gate: best.gate } };
@@ -178,12 +181,10 @@ function fitAtLayer(
   };
 }
 
-/** One selection over every layer's points: the rule's best of them all (the unsteered VAL baseline is shared). */
-function poolLayers(tried: ReadonlyArray<Omit<BuildAsaResult["selection"], "layers">>, layers: number[], rule: SelectionRule): BuildAsaResult["selection"] {
-  const baseline = tried[0].baseline;
-  const points = tried.flatMap((t) => t.points);
+/** The point the rule picks, or "mcc"'s pick (fallback) when the rule refuses every point. */
+function chooseOnVal(rule: SelectionRule, baseline: Metrics, points: SelectionPoint[]): Omit<BuildAsaResult["selection"], "layers"> {
   const chosen = pickBest(rule, points, baseline);
-  return { baseline, points, rule, fallback: chosen === undefined, chosen: chosen ?? pickBest("mcc", points, baseline)!, layers };
+  return { baseline, points, rule, fallback: chosen === undefined, chosen: chosen ?? pickBest("mcc", points, baseline)! };
 }
 
 /**
@@ -203,9 +204,7 @@ export async function selectOnVal(
   const rows = valRows ?? (await lastTokenRows(ctx, valPrompts, [asset.layer], { signal: options.signal })).get(asset.layer)!;
   const decisions = rows.map((row) => asaDecide(asset, row, { tau: 0.5 }));
   const tried = await selectAlphaTau(ctx, val, valPrompts, decisions, asset, options, progress);
-  const rule = options.select ?? DEFAULT_SELECTION_RULE;
-  const chosen = pickBest(rule, tried.points, tried.baseline);
-  return { ...tried, rule, fallback: chosen === undefined, chosen: chosen ?? pickBest("mcc", tried.points, tried.baseline)! };
+  return chooseOnVal(options.select ?? DEFAULT_SELECTION_RULE, tried.baseline, tried.points);
 }
 
 /**
