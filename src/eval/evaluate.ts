@@ -18,6 +18,7 @@ import { GenerationJournal } from "./journal.js";
 import { pairedComparison } from "./paired.js";
 import { breakdownMetrics } from "./breakdowns.js";
 import { runSamples, type RunResult, type SampleOutcome } from "./runner.js";
+import { triggerTokens } from "./triggerTokens.js";
 
 export type ControllerName = "asa" | "always" | "none";
 
@@ -116,7 +117,7 @@ export async function runEvaluation(ctx: SteerContext, options: EvaluationOption
       if (ablations.random) report.paired.steered_vs_random = pairedComparison(ablations.random.outcomes, steered.outcomes);
     }
     const direction = mixture(asset, [...asset.vectors.domains.keys()][0] ?? "", { vectors: "global" });
-    report.logit_shift = await logitCheck(ctx, prompts, layer, direction, options);
+    report.logit_shift = await logitCheck(ctx, prompts, layer, direction, baseline.outcomes, options);
   }
   report.by_domain = { baseline: baseline.byDomain, steered: steered.byDomain };
   report.breakdowns = { baseline: baselineBreakdowns, steered: breakdownMetrics(samples, steered.outcomes) };
@@ -201,17 +202,20 @@ function normMatchedTo(direction: Float32Array, reference: Float32Array): Float3
   return direction.map((x) => x * scale);
 }
 
-async function logitCheck(ctx: SteerContext, prompts: readonly string[], layer: number, direction: Float32Array, options: EvaluationOptions): Promise<LogitShift[]> {
-  const marker = options.format.callMarker;
-  const triggerToken = ctx.model.tokenize(marker, { addSpecial: false })[0];
+async function logitCheck(ctx: SteerContext, prompts: readonly string[], layer: number, direction: Float32Array, baseline: readonly SampleOutcome[], options: EvaluationOptions): Promise<LogitShift[]> {
+  const triggers = triggerTokens(ctx.model, options.format.callMarker, baseline);
   const subset = prompts.slice(0, 200);
-  return measureLogitShift(ctx, subset, {
+  const shifts = await measureLogitShift(ctx, subset, {
     layer,
     direction,
     random: normMatchedTo(seededVector(direction.length, (options.seed ?? 0) + 7), direction),
-    triggerToken,
+    triggerTokens: triggers.map((t) => t.id),
     alphas: options.logitAlphas ?? [0.25, 1],
     signal: options.signal,
+  });
+  return shifts.map(({ token_id, ...shift }) => {
+    const { id, source, ...shares } = triggers.find((t) => t.id === token_id)!;
+    return { ...shift, token: ctx.model.detokenize([id], { special: true }), token_source: source, ...shares };
   });
 }
 

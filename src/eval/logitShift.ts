@@ -12,38 +12,46 @@ export interface LogitShiftOptions {
   direction: Float32Array;
   /** Norm-matched random control direction. */
   random: Float32Array;
-  /** The token whose logit is read (the first token of the call marker). */
-  triggerToken: number;
+  /** The tokens whose logits are read (the first token of the call marker, and of the model's own calls): one row per token and α. */
+  triggerTokens: readonly number[];
   alphas: readonly number[];
   signal?: AbortSignal;
   /** Seed of the sign-flip test. Default 0. */
   seed?: number;
 }
 
-export async function measureLogitShift(ctx: SteerContext, prompts: readonly string[], options: LogitShiftOptions): Promise<LogitShift[]> {
+/** One α's shifts of one token's logit; `token_id` says which token. */
+export type TokenLogitShift = LogitShift & { token_id: number };
+
+export async function measureLogitShift(ctx: SteerContext, prompts: readonly string[], options: LogitShiftOptions): Promise<TokenLogitShift[]> {
   // Every variant of every prompt in one batch: the variants of a prompt differ only at its last token, so the
   // batch's shared prefixes decode each prompt once and each variant only its last token (and prompts that share
   // a system prompt still share it). Variant 0 is unsteered; then +α, −α and random per α.
   const spec = (vector: Float32Array, strength: number): SteeringSpec[] => [{ layer: options.layer, vector, strength, positions: "last-prompt" }];
   const variants: (SteeringSpec[] | undefined)[] = [undefined];
   for (const alpha of options.alphas) variants.push(spec(options.direction, alpha), spec(options.direction, -alpha), spec(options.random, alpha));
-  const items = prompts.flatMap((prompt) => variants.map((steer) => ({ prompt, steer, logitsOf: [options.triggerToken] })));
+  // Every trigger token's logit is read from the same forward passes.
+  const tokens = [...new Set(options.triggerTokens)];
+  const items = prompts.flatMap((prompt) => variants.map((steer) => ({ prompt, steer, logitsOf: tokens })));
   const results = await ctx.generateBatch(items, { maxTokens: 0, signal: options.signal });
-  const logit = (prompt: number, variant: number) => results[prompt * variants.length + variant].logits![0];
-  const shift = (variant: number) => prompts.map((_, i) => logit(i, variant) - logit(i, 0));
-  const out: LogitShift[] = [];
-  options.alphas.forEach((alpha, k) => {
-    const plus = shift(1 + 3 * k);
-    const minus = shift(2 + 3 * k);
-    const random = shift(3 + 3 * k);
-    out.push({
-      alpha,
-      plus: mean(plus),
-      minus: mean(minus),
-      random: mean(random),
-      p_value: signFlipPValue(plus.map((x, i) => x - random[i]), options.seed ?? 0),
-      p_value_minus: signFlipPValue(minus.map((x, i) => x - random[i]), (options.seed ?? 0) + 1),
-      n: prompts.length,
+  const out: TokenLogitShift[] = [];
+  tokens.forEach((tokenId, t) => {
+    const logit = (prompt: number, variant: number) => results[prompt * variants.length + variant].logits![t];
+    const shift = (variant: number) => prompts.map((_, i) => logit(i, variant) - logit(i, 0));
+    options.alphas.forEach((alpha, k) => {
+      const plus = shift(1 + 3 * k);
+      const minus = shift(2 + 3 * k);
+      const random = shift(3 + 3 * k);
+      out.push({
+        alpha,
+        plus: mean(plus),
+        minus: mean(minus),
+        random: mean(random),
+        p_value: signFlipPValue(plus.map((x, i) => x - random[i]), options.seed ?? 0),
+        p_value_minus: signFlipPValue(minus.map((x, i) => x - random[i]), (options.seed ?? 0) + 1),
+        n: prompts.length,
+        token_id: tokenId,
+      });
     });
   });
   return out;

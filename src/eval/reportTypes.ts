@@ -125,4 +125,14 @@ export interface LogitShift {
   p_value: number;
   p_value_minus?: number;
   n: number;
+  /**
+   * The token read, as text, and where it comes from: "marker" is the first token of the format's call marker;
+   * "calls" the token the model's own unsteered calls most often open with, when that differs (a model may call
+   * in a syntax other than the one its prompt asks for). Absent in reports written before both were read.
+   */
+  token?: string;
+  token_source?: "marker" | "calls";
+  /** For "calls": the share of the baseline's calls, and of its other replies, that open with this token. */
+  share_of_calls?: number;
+  share_of_others?: number;
 }

@@ -18,7 +18,7 @@ import {
   safeString,
   toNumber,
 } from "./format.js";
-import { logitShiftRows } from "./tables.js";
+import { logitShiftRows, triggerLabel } from "./tables.js";
 
 export function renderMarkdownSummary(report: EvalReport): string {
   const r: EvalReport = isObject(report) ? report : ({} as EvalReport);
@@ -38,7 +38,7 @@ export function renderMarkdownSummary(report: EvalReport): string {
   if (best) lines.push(best);
   for (const shift of logitShiftRows(r)) {
     lines.push(
-      `Logit shift at α = ${formatNumber(shift.alpha)}: +v ${formatDelta(toNumber(shift.plus))}, −v ${formatDelta(toNumber(shift.minus))}, random ${formatDelta(toNumber(shift.random))} (p = ${formatPValue(shift.p_value)}, n = ${formatCount(shift.n)})`,
+      `Logit shift${typeof shift.token === "string" ? ` of ${triggerLabel(shift, (t) => t)}` : ""} at α = ${formatNumber(shift.alpha)}: +v ${formatDelta(toNumber(shift.plus))}, −v ${formatDelta(toNumber(shift.minus))}, random ${formatDelta(toNumber(shift.random))} (p = ${formatPValue(shift.p_value)}, n = ${formatCount(shift.n)})`,
     );
   }
   for (const [name, pair] of isObject(r.paired) ? Object.entries(r.paired) : []) {

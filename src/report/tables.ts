@@ -120,11 +120,21 @@ export function logitShiftRows(report: EvalReport): LogitShift[] {
 export function logitShiftTable(report: EvalReport): string {
   const shifts = logitShiftRows(report);
   if (shifts.length === 0) return "";
+  // Reports that read one token name none; newer ones name each token and where it comes from.
+  const named = shifts.some((s) => typeof s.token === "string");
   const rows = shifts.map(
     (s) =>
-      `<tr>${numberCell(formatNumber(s.alpha))}${numberCell(formatCount(s.n))}${numberCell(signed(s.plus))}${numberCell(signed(s.minus))}${numberCell(signed(s.random))}${numberCell(formatPValue(s.p_value))}${numberCell(formatPValue(s.p_value_minus))}</tr>`,
+      `<tr>${named ? `<td>${triggerLabel(s)}</td>` : ""}${numberCell(formatNumber(s.alpha))}${numberCell(formatCount(s.n))}${numberCell(signed(s.plus))}${numberCell(signed(s.minus))}${numberCell(signed(s.random))}${numberCell(formatPValue(s.p_value))}${numberCell(formatPValue(s.p_value_minus))}</tr>`,
   );
-  return `<table class="logit-shift"><caption>Mean change of the call-trigger token's logit when adding +v, −v and a random vector of the same norm. p-values are paired two-sided tests against the random vector.</caption><thead><tr><th scope="col">α</th><th scope="col">n</th><th scope="col">+v</th><th scope="col">−v</th><th scope="col">random</th><th scope="col">p (+v vs random)</th><th scope="col">p (−v vs random)</th></tr></thead><tbody>${rows.join("")}</tbody></table>`;
+  const tokenHead = named ? `<th scope="col">token</th>` : "";
+  return `<table class="logit-shift"><caption>Mean change of the call-trigger token's logit when adding +v, −v and a random vector of the same norm. p-values are paired two-sided tests against the random vector. "marker": the first token of the format's call marker; "calls": the token the unsteered model's own calls most often open with (with the share of calls and of other replies that open with it).</caption><thead><tr>${tokenHead}<th scope="col">α</th><th scope="col">n</th><th scope="col">+v</th><th scope="col">−v</th><th scope="col">random</th><th scope="col">p (+v vs random)</th><th scope="col">p (−v vs random)</th></tr></thead><tbody>${rows.join("")}</tbody></table>`;
+}
+
+/** The token as code, its source and, for the calls' token, how specific it is to calls. */
+export function triggerLabel(s: LogitShift, code = (t: string) => `<code>${escapeHtml(t)}</code>`): string {
+  if (typeof s.token !== "string") return "";
+  const shares = s.token_source === "calls" ? `, opens ${formatRatio(s.share_of_calls)} of calls, ${formatRatio(s.share_of_others)} of other replies` : "";
+  return `${code(JSON.stringify(s.token))} (${s.token_source === "calls" ? "calls" : "marker"}${shares})`;
 }
 
 export function confusionTable(report: EvalReport): string {

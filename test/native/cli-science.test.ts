@@ -105,6 +105,8 @@ describe("eval, build, sweep, switch and readout on a synthetic model", () => {
     );
     const shifts = Array.isArray(doc.logit_shift) ? doc.logit_shift : [doc.logit_shift];
     for (const s of shifts) for (const key of ["plus", "minus", "random", "p_value"]) expect(typeof s[key]).toBe("number");
+    // The call marker's first token is always read, first, and says so.
+    expect(shifts[0]).toMatchObject({ token_source: "marker", token: expect.any(String) });
     expect(doc.reproducibility).toMatchObject({ dataset_hash: expect.stringMatching(/^[0-9a-f]{64}$/), model_fingerprint: expect.any(String), seed: 0 });
 
     // Every TEST sample that needs a tool lands in exactly one cell of the confusion and one gap bucket.

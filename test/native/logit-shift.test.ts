@@ -28,7 +28,7 @@ describe("measureLogitShift", () => {
     const layer = 1;
     const triggerToken = 42;
     const alphas = [0.5, 2];
-    const shifts = await measureLogitShift(ctx, prompts, { layer, direction, random, triggerToken, alphas });
+    const shifts = await measureLogitShift(ctx, prompts, { layer, direction, random, triggerTokens: [triggerToken], alphas });
 
     const logitOf = async (prompt: string, vector?: Float32Array, strength = 0) =>
       (await ctx.evaluate([prompt], { topK: 0, steer: vector ? [{ layer, vector, strength, positions: "last-prompt" }] : undefined }))[0].logits[triggerToken];
@@ -50,5 +50,22 @@ describe("measureLogitShift", () => {
       // The variants really differ: a check that read the same logits for every variant would fail here.
       expect(Math.abs(shifts[k].plus - shifts[k].minus)).toBeGreaterThan(1e-3);
     }
+  });
+
+  test("reads several tokens from the same passes: each token's rows equal a check of that token alone", async () => {
+    const prompts = ["add two and three", "look up the news"];
+    const E = model.info.nEmbd;
+    const options = { layer: 1, direction: seededVector(E, 5), random: seededVector(E, 6), alphas: [1] };
+    const both = await measureLogitShift(ctx, prompts, { ...options, triggerTokens: [42, 77, 42] });
+    // A token named twice is read once.
+    expect(both.map((s) => s.token_id)).toEqual([42, 77]);
+    for (const token of [42, 77]) {
+      const [alone] = await measureLogitShift(ctx, prompts, { ...options, triggerTokens: [token] });
+      const row = both.find((s) => s.token_id === token)!;
+      expect(row.plus).toBeCloseTo(alone.plus, 4);
+      expect(row.minus).toBeCloseTo(alone.minus, 4);
+      expect(row.random).toBeCloseTo(alone.random, 4);
+    }
+    expect(both[0].plus).not.toBeCloseTo(both[1].plus, 4);
   });
 });

@@ -117,6 +117,21 @@ describe("renderHtmlReport with every section", () => {
     expect(confusion).toMatch(/<td class="num heat" style="background-color: rgba\(0, 114, 178, 0\.\d\d\); color: #fff" title="87% of row">26<\/td>/);
   });
 
+  it("names each logit-check token and where it comes from, escaped", () => {
+    const report = fullReport();
+    report.logit_shift = [
+      { alpha: 1, plus: -0.3, minus: 0.065, random: 0.86, p_value: 1e-5, n: 200, token: "<tool_call>", token_source: "marker" },
+      { alpha: 1, plus: -0.9, minus: 0.7, random: 0.1, p_value: 2e-4, n: 200, token: "```", token_source: "calls", share_of_calls: 0.97, share_of_others: 0.25 },
+    ];
+    const shift = sectionOf(renderHtmlReport(report), "logit-shift");
+    expect(shift).toContain("<th scope=\"col\">token</th>");
+    expect(shift).toContain("<td><code>&quot;&lt;tool_call&gt;&quot;</code> (marker)</td>");
+    expect(shift).toContain("<td><code>&quot;```&quot;</code> (calls, opens 0.970 of calls, 0.250 of other replies)</td><td class=\"num\">1</td>");
+    const markdown = renderMarkdownSummary(report);
+    expect(markdown).toContain('Logit shift of "<tool_call>" (marker) at α = 1: +v');
+    expect(markdown).toContain('Logit shift of "```" (calls, opens 0.970 of calls, 0.250 of other replies) at α = 1: +v');
+  });
+
   it("draws the error rate per readout gap bucket as bars", () => {
     const gap = sectionOf(html, "gap");
     expect(gap.match(/<path class="mark"/g)).toHaveLength(5);
