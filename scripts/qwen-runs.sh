@@ -86,6 +86,23 @@ residual15() {
     --journal results/journals/q15-necessity-asa.jsonl --report results/eval-asa-q15-necessity-asa-residual-s4.html
 }
 
+# The layer chosen on VAL (`--val-layers`) on the 0.5B in its own template: an asset at each of layers 6, 10, 14,
+# 18 and 22 (vectors CAL, probes TRAIN, every 2nd sample as in asa05ct), α ∈ {2, 4, 8} chosen with the layer by MCC
+# on VAL; τ 0.5 and the negative gate fixed to what asa05ct chose (to keep it to 15 VAL points), then TEST every
+# 4th sample with the random-direction control when the layer differs from asa05ct's (18).
+layers05() {
+  local layer
+  step results/build-asa-q05-necessity-chat-template-layers.json build-asa-q05-necessity-chat-template-layers \
+    build --model "$q05" --controller asa --format chat-template --subset 2 --val-layers 6,10,14,18,22 --alpha 2,4,8 --tau 0.5 --gate negative --select mcc \
+    --journal results/journals/q05-necessity-chat-template-val.jsonl --out results/assets/asa-q05-necessity-chat-template-layers.json
+  layer=$(node -e 'process.stdout.write(String(JSON.parse(require("fs").readFileSync("results/assets/asa-q05-necessity-chat-template-layers.json", "utf8")).layer))')
+  echo "== layer chosen on VAL (0.5B, chat template): $layer" >&2
+  [ "$layer" = 18 ] && return
+  step results/eval-asa-q05-necessity-chat-template-layers-s4.json eval-asa-q05-necessity-chat-template-layers-s4 \
+    eval --model "$q05" --asset results/assets/asa-q05-necessity-chat-template-layers.json --format chat-template --subset 4 --ablation random_direction \
+    --journal results/journals/q05-necessity-chat-template.jsonl --report results/eval-asa-q05-necessity-chat-template-layers-s4.html
+}
+
 # Tool switching on the 1.5B (ASA format, middle layer, names kept on the menu by a grammar): α ∈ {1, 4, 16} chosen on
 # tool-choice VAL (every 4th sample, n = 41; --subset also takes every 4th CAL sample for the means there, 45) by
 # the mean-diff success rate (the name alone decides it, so VAL replies stop after 12 tokens), then TEST: tool-choice every 2nd sample
@@ -170,5 +187,5 @@ imported15() {
 }
 
 steps=("$@")
-[ ${#steps[@]} -gt 0 ] || steps=(asa15 switch15 values15 asa05 transfer15 sweep15 sweep05 asa05ct switch05 ablate15 asa15ct residual15)
+[ ${#steps[@]} -gt 0 ] || steps=(asa15 switch15 values15 asa05 transfer15 sweep15 sweep05 asa05ct switch05 ablate15 layers05 asa15ct residual15)
 for s in "${steps[@]}"; do "$s"; done
