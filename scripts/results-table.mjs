@@ -41,6 +41,7 @@ for (const file of process.argv.slice(2)) {
     console.log(`α on VAL (at the chosen τ and gate): ` + r.sweep.map((s) => `α ${s.alpha}: MCC ${f(s.mcc)}, F1 ${f(s.f1)}, FPR ${f(s.fpr)}`).join("; ") + "\n");
   }
   for (const s of [].concat(r.logit_shift ?? [])) {
-    console.log(`Logit shift of the trigger token at α ${s.alpha} (n ${s.n}): +v ${f(s.plus)}, −v ${f(s.minus)}, random ${f(s.random)}; p(+v vs random) ${p2(s.p_value)}, p(−v vs random) ${p2(s.p_value_minus)}\n`);
+    const token = typeof s.token === "string" ? ` ${JSON.stringify(s.token)} (${s.token_source}${s.token_source === "calls" ? `: opens ${f(s.share_of_calls)} of calls, ${f(s.share_of_others)} of other replies` : ""})` : "";
+    console.log(`Logit shift of the trigger token${token} at α ${s.alpha} (n ${s.n}): +v ${f(s.plus)}, −v ${f(s.minus)}, random ${f(s.random)}; p(+v vs random) ${p2(s.p_value)}, p(−v vs random) ${p2(s.p_value_minus)}\n`);
   }
 }
