@@ -45,7 +45,7 @@ export interface EvaluationOptions {
   ablations: boolean | readonly AblationName[];
   /** Generations already made and where new ones go (see journal.ts). Default: a fresh in-memory journal. */
   journal?: GenerationJournal;
-  /** α values of the logit check. Default [0.25, 1]. */
+  /** α values of the logit check. Default 0.25, 1 and the controller's own α in raw units (see logitAlphas). */
   logitAlphas?: readonly number[];
   /** Most worked examples kept in the report. Default 12. */
   examples?: number;
@@ -117,7 +117,8 @@ export async function runEvaluation(ctx: SteerContext, options: EvaluationOption
       if (ablations.random) report.paired.steered_vs_random = pairedComparison(ablations.random.outcomes, steered.outcomes);
     }
     const direction = mixture(asset, [...asset.vectors.domains.keys()][0] ?? "", { vectors: "global" });
-    report.logit_shift = await logitCheck(ctx, prompts, layer, direction, baseline.outcomes, options);
+    const controllerAlpha = Number(((options.alpha ?? asset.params.alpha) * alphaScale(asset, direction)).toPrecision(4));
+    report.logit_shift = await logitCheck(ctx, prompts, layer, direction, baseline.outcomes, { ...options, logitAlphas: options.logitAlphas ?? logitAlphas(controllerAlpha) });
   }
   report.by_domain = { baseline: baseline.byDomain, steered: steered.byDomain };
   report.breakdowns = { baseline: baselineBreakdowns, steered: breakdownMetrics(samples, steered.outcomes) };
@@ -202,6 +203,12 @@ function normMatchedTo(direction: Float32Array, reference: Float32Array): Float3
   return direction.map((x) => x * scale);
 }
 
+/** The paper's α 0.25 and 1, and the α the controller steers with (in raw units), where the effect shows on a larger model. */
+export function logitAlphas(controllerAlpha: number): number[] {
+  const alphas = [0.25, 1];
+  return Number.isFinite(controllerAlpha) && controllerAlpha > 0 && !alphas.includes(controllerAlpha) ? [...alphas, controllerAlpha] : alphas;
+}
+
 async function logitCheck(ctx: SteerContext, prompts: readonly string[], layer: number, direction: Float32Array, baseline: readonly SampleOutcome[], options: EvaluationOptions): Promise<LogitShift[]> {
   const triggers = triggerTokens(ctx.model, options.format.callMarker, baseline);
   const subset = prompts.slice(0, 200);
@@ -210,7 +217,7 @@ async function logitCheck(ctx: SteerContext, prompts: readonly string[], layer: 
     direction,
     random: normMatchedTo(seededVector(direction.length, (options.seed ?? 0) + 7), direction),
     triggerTokens: triggers.map((t) => t.id),
-    alphas: options.logitAlphas ?? [0.25, 1],
+    alphas: options.logitAlphas ?? logitAlphas(Number.NaN),
     signal: options.signal,
   });
   return shifts.map(({ token_id, ...shift }) => {

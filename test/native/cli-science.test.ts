@@ -107,6 +107,8 @@ describe("eval, build, sweep, switch and readout on a synthetic model", () => {
     for (const s of shifts) for (const key of ["plus", "minus", "random", "p_value"]) expect(typeof s[key]).toBe("number");
     // The call marker's first token is always read, first, and says so.
     expect(shifts[0]).toMatchObject({ token_source: "marker", token: expect.any(String) });
+    // The paper's α 0.25 and 1, and the α the controller steers with (a raw-unit asset here).
+    expect([...new Set(shifts.map((s: { alpha: number }) => s.alpha))].sort((a, b) => a - b)).toEqual([...new Set([0.25, 1, doc.steered.alpha])].sort((a, b) => a - b));
     expect(doc.reproducibility).toMatchObject({ dataset_hash: expect.stringMatching(/^[0-9a-f]{64}$/), model_fingerprint: expect.any(String), seed: 0 });
 
     // Every TEST sample that needs a tool lands in exactly one cell of the confusion and one gap bucket.
