@@ -49,12 +49,16 @@ transfer15() {
   done
 }
 
-# The logit check again on transfer15's full run, now that it also reads the token the model's own calls open with
-# (```json fences in this template, not the <tool_call> marker): every generation comes from the journal.
-logit15ct() {
-  step results/eval-asa-q15-necessity-chat-template-s1-tokens.json eval-asa-q15-necessity-chat-template-s1-tokens \
-    eval --model "$q15" --asset results/assets/asa-q15-necessity-asa.json --format chat-template --ablation random_direction \
-    --journal results/journals/q15-necessity-chat-template.jsonl
+# The logit check again on the 1.5B's full TEST runs, now that it also reads the token the model's own calls open
+# with (```json fences in the chat template, not the <tool_call> marker) and the controller's own α (8) next to the
+# paper's 0.25 and 1: every generation comes from the journals, only rows and the check are computed.
+logit15() {
+  local format
+  for format in asa chat-template; do
+    step "results/eval-asa-q15-necessity-$format-s1-logit.json" "eval-asa-q15-necessity-$format-s1-logit" \
+      eval --model "$q15" --asset results/assets/asa-q15-necessity-asa.json --format "$format" --ablation random_direction \
+      --journal "results/journals/q15-necessity-$format.jsonl"
+  done
 }
 
 # Where tool intent is readable, per layer (probe AUC on TRAIN, 5-fold CV, shuffled-label control), in the ASA
@@ -195,5 +199,5 @@ imported15() {
 }
 
 steps=("$@")
-[ ${#steps[@]} -gt 0 ] || steps=(asa15 switch15 values15 asa05 transfer15 sweep15 sweep05 asa05ct logit15ct switch05 ablate15 layers05 asa15ct residual15)
+[ ${#steps[@]} -gt 0 ] || steps=(asa15 switch15 values15 asa05 transfer15 sweep15 sweep05 asa05ct logit15 switch05 ablate15 layers05 asa15ct residual15)
 for s in "${steps[@]}"; do "$s"; done
