@@ -199,5 +199,5 @@ imported15() {
 }
 
 steps=("$@")
-[ ${#steps[@]} -gt 0 ] || steps=(asa15 switch15 values15 asa05 transfer15 sweep15 sweep05 asa05ct logit15 switch05 ablate15 layers05 asa15ct residual15)
+[ ${#steps[@]} -gt 0 ] || steps=(asa15 switch15 values15 asa05 transfer15 sweep15 sweep05 asa05ct logit15 switch05 ablate15 layers05 residual15 asa15ct)
 for s in "${steps[@]}"; do "$s"; done
