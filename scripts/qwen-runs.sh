@@ -173,6 +173,22 @@ switch05() {
     switch --model "$q05" --data within-topic --split test,train --alpha "$best" --journal results/journals/q05-switch-within.jsonl
 }
 
+# Readout-guided correction on the 0.5B, where the readout is far better than the model at naming the tool (94 %
+# against 12 % on necessity in the ASA format): every disagreement corrected, then only above the gap chosen on
+# VAL; the unsteered calls come from switch05's journals (run switch05 first: its α is reused).
+correct05() {
+  local best
+  best=$(switch_alpha "$q05" q05)
+  step results/correct-q05-tool-choice-test.json correct-q05-tool-choice-test \
+    correct --model "$q05" --data tool-choice --split test --subset 2 --alpha "$best" --journal results/journals/q05-switch.jsonl
+  step results/correct-q05-within-topic.json correct-q05-within-topic \
+    correct --model "$q05" --data within-topic --split test,train --alpha "$best" --journal results/journals/q05-switch-within.jsonl
+  step results/correct-q05-tool-choice-test-auto.json correct-q05-tool-choice-test-auto \
+    correct --model "$q05" --data tool-choice --split test --subset 2 --alpha "$best" --min-gap auto --journal results/journals/q05-switch.jsonl
+  step results/correct-q05-within-topic-auto.json correct-q05-within-topic-auto \
+    correct --model "$q05" --data within-topic --split test,train --alpha "$best" --min-gap auto --journal results/journals/q05-switch-within.jsonl
+}
+
 # Unsteered tool-choice and within-topic TEST on the 1.5B in the ASA format: which tool it names and whether the
 # argument values match (args_match_acc, exact_success), every 2nd sample.
 values15() {
@@ -199,5 +215,5 @@ imported15() {
 }
 
 steps=("$@")
-[ ${#steps[@]} -gt 0 ] || steps=(asa15 switch15 values15 asa05 transfer15 sweep15 sweep05 asa05ct logit15 switch05 ablate15 layers05 residual15 asa15ct)
+[ ${#steps[@]} -gt 0 ] || steps=(asa15 switch15 values15 asa05 transfer15 sweep15 sweep05 asa05ct logit15 switch05 correct05 ablate15 layers05 residual15 asa15ct)
 for s in "${steps[@]}"; do "$s"; done
