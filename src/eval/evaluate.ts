@@ -118,7 +118,7 @@ export async function runEvaluation(ctx: SteerContext, options: EvaluationOption
     }
     const direction = mixture(asset, [...asset.vectors.domains.keys()][0] ?? "", { vectors: "global" });
     const controllerAlpha = Number(((options.alpha ?? asset.params.alpha) * alphaScale(asset, direction)).toPrecision(4));
-    report.logit_shift = await logitCheck(ctx, prompts, layer, direction, baseline.outcomes, { ...options, logitAlphas: options.logitAlphas ?? logitAlphas(controllerAlpha) });
+    report.logit_shift = await logitCheck(ctx, prompts, layer, direction, baseline.outcomes, options.logitAlphas ?? logitAlphas(controllerAlpha), options);
   }
   report.by_domain = { baseline: baseline.byDomain, steered: steered.byDomain };
   report.breakdowns = { baseline: baselineBreakdowns, steered: breakdownMetrics(samples, steered.outcomes) };
@@ -209,7 +209,15 @@ export function logitAlphas(controllerAlpha: number): number[] {
   return Number.isFinite(controllerAlpha) && controllerAlpha > 0 && !alphas.includes(controllerAlpha) ? [...alphas, controllerAlpha] : alphas;
 }
 
-async function logitCheck(ctx: SteerContext, prompts: readonly string[], layer: number, direction: Float32Array, baseline: readonly SampleOutcome[], options: EvaluationOptions): Promise<LogitShift[]> {
+async function logitCheck(
+  ctx: SteerContext,
+  prompts: readonly string[],
+  layer: number,
+  direction: Float32Array,
+  baseline: readonly SampleOutcome[],
+  alphas: readonly number[],
+  options: EvaluationOptions,
+): Promise<LogitShift[]> {
   const triggers = triggerTokens(ctx.model, options.format.callMarker, baseline);
   const subset = prompts.slice(0, 200);
   const shifts = await measureLogitShift(ctx, subset, {
@@ -217,13 +225,12 @@ async function logitCheck(ctx: SteerContext, prompts: readonly string[], layer: 
     direction,
     random: normMatchedTo(seededVector(direction.length, (options.seed ?? 0) + 7), direction),
     triggerTokens: triggers.map((t) => t.id),
-    alphas: options.logitAlphas ?? logitAlphas(Number.NaN),
+    alphas,
     signal: options.signal,
   });
-  return shifts.map(({ token_id, ...shift }) => {
-    const { id, source, ...shares } = triggers.find((t) => t.id === token_id)!;
-    return { ...shift, token: ctx.model.detokenize([id], { special: true }), token_source: source, ...shares };
-  });
+  // Each token's label once, then on each of its rows (one per α).
+  const labels = new Map(triggers.map(({ id, source, ...shares }) => [id, { token: ctx.model.detokenize([id], { special: true }), token_source: source, ...shares }]));
+  return shifts.map(({ token_id, ...shift }) => ({ ...shift, ...labels.get(token_id)! }));
 }
 
 function examples(samples: readonly DatasetSample[], prompts: readonly string[], base: readonly SampleOutcome[], steered: readonly SampleOutcome[], decisions: readonly AsaDecision[], limit: number): EvalExample[] {

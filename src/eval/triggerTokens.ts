@@ -18,17 +18,19 @@ export interface TriggerToken {
 /** The marker's first token, then the calls' most common opening token when it is another one. */
 export function triggerTokens(model: Pick<SteerModel, "tokenize">, callMarker: string, outcomes: readonly SampleOutcome[]): TriggerToken[] {
   const marker: TriggerToken = { id: model.tokenize(callMarker, { addSpecial: false })[0], source: "marker" };
-  const opening = (o: SampleOutcome): number | undefined => model.tokenize(o.output, { addSpecial: false })[0];
-  const calls = outcomes.filter((o) => o.parse.triggered);
-  const others = outcomes.filter((o) => !o.parse.triggered);
+  // Each reply's opening token, tokenized once.
+  const openings = outcomes.map((o) => model.tokenize(o.output, { addSpecial: false })[0] as number | undefined);
   const counts = new Map<number, number>();
-  for (const o of calls) {
-    const id = opening(o);
-    if (id !== undefined) counts.set(id, (counts.get(id) ?? 0) + 1);
-  }
+  outcomes.forEach((o, i) => {
+    const id = openings[i];
+    if (o.parse.triggered && id !== undefined) counts.set(id, (counts.get(id) ?? 0) + 1);
+  });
   // Most frequent; ties to the smaller id so the choice does not depend on the order of the samples.
   const best = [...counts].sort((a, b) => b[1] - a[1] || a[0] - b[0])[0];
   if (!best || best[0] === marker.id) return [marker];
-  const share = (group: readonly SampleOutcome[]) => (group.length ? group.filter((o) => opening(o) === best[0]).length / group.length : Number.NaN);
-  return [marker, { id: best[0], source: "calls", share_of_calls: share(calls), share_of_others: share(others) }];
+  const share = (triggered: boolean) => {
+    const group = outcomes.flatMap((o, i) => (o.parse.triggered === triggered ? [openings[i]] : []));
+    return group.length ? group.filter((id) => id === best[0]).length / group.length : Number.NaN;
+  };
+  return [marker, { id: best[0], source: "calls", share_of_calls: share(true), share_of_others: share(false) }];
 }
