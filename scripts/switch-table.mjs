@@ -2,7 +2,9 @@
 // Prints the figures of `llama-steer switch --json` documents for RESULTS.md: successes per method, arguments that
 // follow the target's schema, the exact sign test of each direction against the random control (prompts one
 // switched and the other did not), targets sharing their first token with another tool, readout by gap bucket.
-//   node scripts/switch-table.mjs results/switch-….json [...]
+// `llama-steer correct --json` documents get their own lines: name accuracy and exact calls per arm, the paired
+// counts, and the gap buckets.
+//   node scripts/switch-table.mjs results/switch-….json results/correct-….json [...]
 import { readFileSync } from "node:fs";
 function binom2(k, n) { // two-sided exact sign test p for k of n discordant in one direction
   if (n === 0) return 1;
@@ -13,6 +15,7 @@ function binom2(k, n) { // two-sided exact sign test p for k of n discordant in 
 }
 for (const f of process.argv.slice(2)) {
   const r = JSON.parse(readFileSync(f, "utf8"));
+  if (r.arms) { printCorrection(f, r); continue; }
   const o = r.outcomes;
   const sw = (m) => o.filter((x) => x.attempts[m].switched).length;
   const args = (m) => o.filter((x) => x.attempts[m].switched && x.attempts[m].args_ok).length;
@@ -25,4 +28,13 @@ for (const f of process.argv.slice(2)) {
   const sharedSw = (m) => o.filter((x) => x.target_first_token_shared && x.attempts[m].switched).length;
   console.log(`  first token shared: ${o.filter((x) => x.target_first_token_shared).length}; switched among them md ${sharedSw("mean-diff")} un ${sharedSw("unembed")}`);
   if (r.readout) console.log(`  readout acc ${r.readout.accuracy.toFixed(3)} buckets ${r.readout.gap_buckets.map((b) => `${b.error_rate.toFixed(3)}(n${b.n})`).join(" ")}`);
+}
+
+function printCorrection(f, r) {
+  const gap = r.min_gap_selection ? ` (chosen on ${r.min_gap_selection.split}: n=${r.min_gap_selection.n}, ${r.min_gap_selection.fixed} fixed / ${r.min_gap_selection.broken} broken)` : "";
+  console.log(f, `n=${r.n} layer=${r.layer} α=${r.alpha} min_gap=${r.min_gap.toFixed(3)}${gap} disagreements=${r.disagreements} steered=${r.steered}`);
+  const arm = (a) => `names ${a.name_accuracy.toFixed(3)} exact ${a.exact_rate.toFixed(3)}`;
+  for (const [name, a] of Object.entries(r.arms)) console.log(`  ${name}: ${arm(a)}`);
+  for (const [name, p] of Object.entries(r.paired)) console.log(`  ${name} vs baseline: ${p.fixed} fixed / ${p.broken} broken, p=${p.p_value.toPrecision(2)}`);
+  for (const b of r.gap_buckets) console.log(`  gap ${b.low.toFixed(3)}–${b.high.toFixed(3)} n${b.n} steered ${b.steered}: ${Object.entries(b.arms).map(([k, a]) => `${k} ${a.name_accuracy.toFixed(2)}`).join(", ")}`);
 }
