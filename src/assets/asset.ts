@@ -23,7 +23,7 @@ import { writeFileAtomic } from "./atomicWrite.js";
 import { ASSET_FORMAT, ASSET_VERSION, MAX_ASSET_BYTES, type LoadAssetOptions, type SteeringAsset, type SteeringAssetInput } from "./assetTypes.js";
 import { encodeArray } from "./encoding.js";
 
-export { ALPHA_UNITS, ASSET_FORMAT, ASSET_VERSION, GATE_MODES, MAX_ASSET_BYTES, type AlphaUnit, type GateMode, type LoadAssetOptions, type SteeringAsset, type SteeringAssetInput, type SteeringAssetParams } from "./assetTypes.js";
+export { ALPHA_UNITS, ASSET_FORMAT, ASSET_VERSION, GATE_MODES, INJECTION_POSITIONS, MAX_ASSET_BYTES, VECTOR_SETS, type AlphaUnit, type GateMode, type InjectionPositions, type LoadAssetOptions, type SteeringAsset, type SteeringAssetInput, type SteeringAssetParams, type VectorSet } from "./assetTypes.js";
 
 /**
  * Writes the asset atomically (temporary file + rename). The JSON is validated exactly as loadAsset
@@ -163,5 +163,7 @@ function encodeParams(params: SteeringAssetInput["params"]) {
     ...(params.gate === undefined ? {} : { gate: params.gate }),
     ...(params.alphaUnit === undefined ? {} : { alphaUnit: params.alphaUnit }),
     ...(params.residualNorm === undefined ? {} : { residualNorm: params.residualNorm }),
+    ...(params.positions === undefined ? {} : { positions: params.positions }),
+    ...(params.vectors === undefined ? {} : { vectors: params.vectors }),
   };
 }

@@ -8,7 +8,7 @@ import type { LinearProbe } from "../probes/logistic.js";
 import type { SoftmaxRouter } from "../probes/router.js";
 import type { Standardizer } from "../probes/standardize.js";
 import { SteeringVector } from "../vectors/steeringVector.js";
-import { ALPHA_UNITS, ASSET_FORMAT, ASSET_VERSION, GATE_MODES, type AlphaUnit, type GateMode, type SteeringAsset } from "./assetTypes.js";
+import { ALPHA_UNITS, ASSET_FORMAT, ASSET_VERSION, GATE_MODES, INJECTION_POSITIONS, VECTOR_SETS, type AlphaUnit, type GateMode, type InjectionPositions, type SteeringAsset, type VectorSet } from "./assetTypes.js";
 import { FieldReader, kind } from "./encoding.js";
 
 const TOP_KEYS = [
@@ -42,14 +42,16 @@ export function decodeAsset(json: unknown, file: string): SteeringAsset {
   const tools = read.names("tools", top.tools);
 
   const paramsJson = read.object("params", top.params);
-  read.onlyKeys("params", paramsJson, ["alpha", "beta", "tau", "gate", "alphaUnit", "residualNorm"]);
-  if (paramsJson.alphaUnit !== undefined && !ALPHA_UNITS.includes(paramsJson.alphaUnit as AlphaUnit)) {
-    throw read.fail("params.alphaUnit", `must be one of ${ALPHA_UNITS.map((m) => `"${m}"`).join(", ")} but is ${kind(paramsJson.alphaUnit)}`);
-  }
+  read.onlyKeys("params", paramsJson, ["alpha", "beta", "tau", "gate", "alphaUnit", "residualNorm", "positions", "vectors"]);
+  const oneOf = (field: string, allowed: readonly string[]) => {
+    const value = paramsJson[field];
+    if (value !== undefined && !allowed.includes(value as string)) throw read.fail(`params.${field}`, `must be one of ${allowed.map((m) => `"${m}"`).join(", ")} but is ${kind(value)}`);
+  };
+  oneOf("alphaUnit", ALPHA_UNITS);
   if (paramsJson.alphaUnit === "residual" && paramsJson.residualNorm === undefined) throw read.fail("params.residualNorm", 'is required when params.alphaUnit is "residual"');
-  if (paramsJson.gate !== undefined && !GATE_MODES.includes(paramsJson.gate as GateMode)) {
-    throw read.fail("params.gate", `must be one of ${GATE_MODES.map((m) => `"${m}"`).join(", ")} but is ${kind(paramsJson.gate)}`);
-  }
+  oneOf("gate", GATE_MODES);
+  oneOf("positions", INJECTION_POSITIONS);
+  oneOf("vectors", VECTOR_SETS);
   const params = {
     alpha: read.finite("params.alpha", paramsJson.alpha),
     beta: read.finite("params.beta", paramsJson.beta),
@@ -57,6 +59,8 @@ export function decodeAsset(json: unknown, file: string): SteeringAsset {
     ...(paramsJson.gate === undefined ? {} : { gate: paramsJson.gate as GateMode }),
     ...(paramsJson.alphaUnit === undefined ? {} : { alphaUnit: paramsJson.alphaUnit as AlphaUnit }),
     ...(paramsJson.residualNorm === undefined ? {} : { residualNorm: read.finite("params.residualNorm", paramsJson.residualNorm) }),
+    ...(paramsJson.positions === undefined ? {} : { positions: paramsJson.positions as InjectionPositions }),
+    ...(paramsJson.vectors === undefined ? {} : { vectors: paramsJson.vectors as VectorSet }),
   };
   if (params.residualNorm !== undefined && !(params.residualNorm > 0)) throw read.fail("params.residualNorm", `must be positive but is ${params.residualNorm}`);
 

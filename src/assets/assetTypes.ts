@@ -29,7 +29,23 @@ export interface SteeringAssetParams {
   alphaUnit?: AlphaUnit;
   /** Mean L2 norm of the unsteered residual at the layer (last prompt token, CAL prompts); required by alphaUnit "residual". */
   residualNorm?: number;
+  /**
+   * Where the gated injection goes. "last-prompt" (the paper's, default): the last prompt token only, during prefill.
+   * "prompt": every prompt token (the prompt is decoded again once the gate has read it, so no shared prefix is reused).
+   */
+  positions?: InjectionPositions;
+  /**
+   * Which direction the injection follows. "mov" (the paper's, default): the routed domain's vector plus β times the
+   * global one; "global": the global vector alone (no router needed); "domain": the routed domain's vector alone.
+   */
+  vectors?: VectorSet;
 }
+
+export const INJECTION_POSITIONS = ["last-prompt", "prompt"] as const;
+export type InjectionPositions = (typeof INJECTION_POSITIONS)[number];
+
+export const VECTOR_SETS = ["mov", "global", "domain"] as const;
+export type VectorSet = (typeof VECTOR_SETS)[number];
 
 export const ALPHA_UNITS = ["raw", "residual"] as const;
 export type AlphaUnit = (typeof ALPHA_UNITS)[number];

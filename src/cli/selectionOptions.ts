@@ -1,5 +1,5 @@
 /** The options that say how a controller is chosen on VAL, shared by `eval` and `build`. */
-import { ALPHA_UNITS, GATE_MODES, type AlphaUnit, type GateMode } from "../assets/index.js";
+import { ALPHA_UNITS, GATE_MODES, INJECTION_POSITIONS, VECTOR_SETS, type AlphaUnit, type GateMode, type InjectionPositions, type VectorSet } from "../assets/index.js";
 import type { BuildAsaResult } from "../science/buildAsa.js";
 import { SELECTION_RULES, SELECTION_RULE_DESCRIPTIONS, parseSelectionRule, type SelectionRule } from "../science/selection.js";
 import { UsageError, type OptionSpec } from "./command.js";
@@ -17,6 +17,16 @@ export const valLayersOption: OptionSpec = {
   description: "candidate layers chosen on VAL together with α, τ and the gate, by the same rule (each layer costs one VAL selection's generations) (default: the best probe-AUC layer on TRAIN)",
   valueName: "LIST|A..B",
 };
+export const positionsOption: OptionSpec = {
+  type: "string",
+  description: `injection positions tried on VAL, or one to force: ${INJECTION_POSITIONS.join(", ")} (last-prompt: the paper's, shares the tools' prefix; prompt: every prompt token, a full prefill per steered prompt) (default last-prompt)`,
+  valueName: "LIST",
+};
+export const vectorsOption: OptionSpec = {
+  type: "string",
+  description: `directions tried on VAL, or one to force: ${VECTOR_SETS.join(", ")} (mov: domain + β·global, the paper's; global or domain alone) (default mov)`,
+  valueName: "LIST",
+};
 export const maxTokensOption: OptionSpec = { type: "string", description: "new tokens per sample, or auto: the data's longest expected call + 32 (default auto)", valueName: "N|auto" };
 
 export function parseGateModes(value: unknown): GateMode[] {
@@ -25,6 +35,17 @@ export function parseGateModes(value: unknown): GateMode[] {
   if (modes.some((m) => !GATE_MODES.includes(m as GateMode))) throw new UsageError(`--gate must list modes among ${GATE_MODES.join(", ")} (got ${JSON.stringify(String(value))})`);
   return modes as GateMode[];
 }
+
+/** A comma-separated list of allowed values (--positions, --vectors); undefined when the option is absent. */
+function parseChoices<T extends string>(option: string, value: unknown, allowed: readonly T[]): T[] | undefined {
+  if (value === undefined) return undefined;
+  const list = String(value).split(",").map((v) => v.trim());
+  if (list.some((v) => !allowed.includes(v as T))) throw new UsageError(`--${option} must list values among ${allowed.join(", ")} (got ${JSON.stringify(String(value))})`);
+  return [...new Set(list)] as T[];
+}
+
+export const parsePositions = (value: unknown): InjectionPositions[] | undefined => parseChoices("positions", value, INJECTION_POSITIONS);
+export const parseVectorSets = (value: unknown): VectorSet[] | undefined => parseChoices("vectors", value, VECTOR_SETS);
 
 export function parseSelect(value: unknown): SelectionRule {
   try {
@@ -59,10 +80,10 @@ export function selectionJson(selection: BuildAsaResult["selection"], maxTokens:
     rule,
     rule_description: SELECTION_RULE_DESCRIPTIONS[rule],
     fallback,
-    chosen: { layer: chosen.layer, alpha: chosen.alpha, tau: chosen.tau, gate: chosen.gate },
+    chosen: { layer: chosen.layer, positions: chosen.positions, vectors: chosen.vectors, alpha: chosen.alpha, tau: chosen.tau, gate: chosen.gate },
     layers,
     max_tokens: maxTokens,
     val_baseline: baseline,
-    points: points.map((p) => ({ layer: p.layer, alpha: p.alpha, tau: p.tau, gate: p.gate, ...p.metrics })),
+    points: points.map((p) => ({ layer: p.layer, positions: p.positions, vectors: p.vectors, alpha: p.alpha, tau: p.tau, gate: p.gate, ...p.metrics })),
   };
 }

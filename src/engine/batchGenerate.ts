@@ -7,14 +7,15 @@
  *   sequences that are generating; a finished sequence frees its slot and cells for the next prompt.
  * - Each sequence has its own sampler, stop-string state and steering; a spec only touches its own rows.
  * - An item may read the residual at its last prompt token (`capture`), and may `decide` its steering from
- *   that row: the last prompt token is then decoded again with the chosen steering before sampling.
+ *   that row: the prompt is then decoded again, from the first row the chosen steering touches (the last prompt
+ *   token for the usual gated injection), before sampling.
  */
 import { ErrorCodes, SteerError, throwIfAborted } from "../errors.js";
 import type { NativeAdd, NativeContext, NativeModel, NativeSampler } from "./binding.js";
 import { StreamingText, type GenerateResult, type StopReason } from "./generate.js";
 import { bestHolder, KeptHeads, worthWaiting, type HeldPrompt } from "./headReuse.js";
 import { groupByPrefix, steeringTouchesPrefix } from "./prefixes.js";
-import { addsForDecode, type ResolvedSpec, type RowInfo } from "./steering.js";
+import { addsForDecode, firstPromptRowTouched, type ResolvedSpec, type RowInfo } from "./steering.js";
 
 export interface BatchItem {
   tokens: Int32Array;
@@ -307,11 +308,18 @@ async function runGroup(
       if (!e.output) continue;
       const item = items[slot.item];
       if (e.capture && item.decide) {
-        // Decide from the unsteered row, then decode the last prompt token again with that steering.
+        // Decide from the unsteered row, then decode again with that steering every prompt row it touches: the last
+        // one for an injection there, the whole prompt for one over every prompt token (its cells, shared or not, are
+        // dropped from this sequence and computed anew).
         slot.decided = item.decide.choose(slot.captured!.get(item.decide.layer)!);
         slot.steer = [...item.steer, ...slot.decided];
-        native.removeSequence(slot.seq, slot.promptLength - 1, -1);
-        slot.redo = true;
+        const from = Math.min(slot.promptLength - 1, firstPromptRowTouched(slot.decided, slot.promptLength));
+        native.removeSequence(slot.seq, from, -1);
+        if (from === slot.promptLength - 1) slot.redo = true;
+        else {
+          slot.fed = from;
+          slot.reused = Math.min(slot.reused, from);
+        }
         continue;
       }
       if (slot.prefillDone === 0) {
@@ -369,7 +377,8 @@ function planDecode(active: readonly Slot[], items: readonly BatchItem[], nBatch
     for (let k = 0; k < take; k++) {
       const p = slot.fed + k;
       const last = p === slot.promptLength - 1;
-      entries.push({ slot, token: item.tokens[p], position: p, seq: slot.seq, output: last, capture: last && captureLayersOf(item).length > 0 });
+      // A prompt decoded again after its steering was decided is not read again: its rows are the unsteered ones.
+      entries.push({ slot, token: item.tokens[p], position: p, seq: slot.seq, output: last, capture: last && slot.decided === undefined && captureLayersOf(item).length > 0 });
     }
     slot.fed += take;
   }

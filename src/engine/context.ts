@@ -124,8 +124,9 @@ export interface GenerateItem {
   logitsOf?: readonly number[];
   /**
    * Decide this item's steering from its own residual row at `layer`, last prompt token (read without the
-   * decided steering); the last prompt token is then decoded again with the chosen specs. This is how a
-   * gated controller such as ASA runs: the decision comes from the same prompt's hidden state.
+   * decided steering); the prompt is then decoded again with the chosen specs from the first row they touch (only
+   * the last prompt token for a "last-prompt" spec, all of it for "prompt" or "all"). This is how a gated controller
+   * such as ASA runs: the decision comes from the same prompt's hidden state.
    */
   decide?: { layer: number; choose: (row: Float32Array) => readonly SteeringSpec[] };
   /** This item's token budget. Default: the batch's `maxTokens`. */

@@ -113,6 +113,22 @@ export function touches(positions: SteeringPositions, row: RowInfo): boolean {
   }
 }
 
+/**
+ * The first prompt position any spec touches (promptLength when none touches the prompt). A steering decided after
+ * the prompt was read must decode the prompt again from there.
+ */
+export function firstPromptRowTouched(specs: readonly ResolvedSpec[], promptLength: number): number {
+  let first = promptLength;
+  for (const spec of specs) {
+    if (spec.isNoop) continue;
+    const p = spec.positions;
+    if (p === "all" || p === "prompt") return 0;
+    if (p === "last-prompt") first = Math.min(first, promptLength - 1);
+    else if (p !== "generated") for (const [start, end] of p.ranges) if (end > start && start < promptLength) first = Math.min(first, start);
+  }
+  return first;
+}
+
 /** The rows of one decode each spec touches; specs that touch nothing are dropped, "every row" is sent as no row list. */
 export function addsForDecode(specs: readonly ResolvedSpec[], rows: readonly RowInfo[]): { layer: number; vector: Float32Array; rows?: Int32Array }[] {
   const out: { layer: number; vector: Float32Array; rows?: Int32Array }[] = [];

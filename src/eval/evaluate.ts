@@ -2,7 +2,7 @@
  * One evaluation run, end to end: baseline and steered generations on a split under the strict protocol,
  * optional ablations and the causal logit check, gathered into the EvalReport document.
  */
-import type { GateMode, SteeringAsset } from "../assets/index.js";
+import type { GateMode, InjectionPositions, SteeringAsset, VectorSet } from "../assets/index.js";
 import { datasetHash, splitOf, type DatasetSample, type Split } from "../data/index.js";
 import type { SteerContext } from "../engine/context.js";
 import type { SteeringSpec } from "../engine/steering.js";
@@ -23,7 +23,9 @@ import { triggerTokens } from "./triggerTokens.js";
 export type ControllerName = "asa" | "always" | "none";
 
 /** The ablations `eval --ablations` runs, in order. */
-export const ABLATIONS = ["prompt_no_system", "prompt_few_shot", "no_gate", "random_direction", "global_only", "domain_only", "oracle_router", "mismatched_domain", "whole_prompt"] as const;
+export const ABLATIONS = [
+  "prompt_no_system", "prompt_few_shot", "no_gate", "random_direction", "mov", "global_only", "domain_only", "oracle_router", "mismatched_domain", "last_prompt", "whole_prompt",
+] as const;
 export type AblationName = (typeof ABLATIONS)[number];
 
 export interface EvaluationOptions {
@@ -40,6 +42,10 @@ export interface EvaluationOptions {
   tau?: number;
   /** Overrides the asset's gate mode. */
   gate?: GateMode;
+  /** Overrides the asset's injection positions (SteeringAssetParams.positions). */
+  positions?: InjectionPositions;
+  /** Overrides the asset's direction (SteeringAssetParams.vectors). */
+  vectors?: VectorSet;
   maxTokens: number;
   /** Ablations to run: true for all of ABLATIONS, or a list of their names. */
   ablations: boolean | readonly AblationName[];
@@ -96,7 +102,7 @@ export async function runEvaluation(ctx: SteerContext, options: EvaluationOption
     steered = await run("steered (always on)", () => [{ layer, vector, strength: alpha * alphaScale(asset, vector), positions: "all" }]);
     report.steered = { ...toRecord(steered.metrics), alpha, alpha_unit: asset.params.alphaUnit ?? "raw" };
   } else {
-    const overrides: AsaOverrides = { alpha: options.alpha, tau: options.tau, gate: options.gate };
+    const overrides: AsaOverrides = { alpha: options.alpha, tau: options.tau, gate: options.gate, positions: options.positions, vectors: options.vectors };
     const rows = baseline.rows!;
     const asa = await runAsa(ctx, samples, prompts, rows, asset, overrides, { ...options, journal }, "steered (ASA)");
     steered = asa.result;
@@ -108,6 +114,8 @@ export async function runEvaluation(ctx: SteerContext, options: EvaluationOption
       alpha_unit: asset.params.alphaUnit ?? "raw",
       tau: options.tau ?? asset.params.tau,
       gate: options.gate ?? asset.params.gate ?? "ternary",
+      positions: options.positions ?? asset.params.positions ?? "last-prompt",
+      vectors: options.vectors ?? asset.params.vectors ?? "mov",
     };
     report.paired = { steered_vs_baseline: pairedComparison(baseline.outcomes, steered.outcomes) };
     const wanted = options.ablations === true ? ABLATIONS : options.ablations === false ? [] : options.ablations;
@@ -182,11 +190,15 @@ async function runAblations(
   const variants: Partial<Record<AblationName, (i: number) => AsaOverrides>> = {
     no_gate: () => ({ noGate: true }),
     random_direction: (i) => ({ direction: normMatchedTo(randomDirection, mixture(asset, samples[i].domain, overrides)) }),
+    // The direction and the positions each way, whatever the controller uses (the one it uses repeats its own run,
+    // taken from the journal): the paper's mixture and last prompt token next to the other choices.
+    mov: () => ({ vectors: "mov" }),
     global_only: () => ({ vectors: "global" }),
     domain_only: () => ({ vectors: "domain" }),
     oracle_router: (i) => ({ domain: samples[i].domain }),
     mismatched_domain: (i) => ({ domain: domains[(domains.indexOf(samples[i].domain) + 1) % domains.length] }),
-    // The same gated injection on every prompt token instead of the last one (no prefix sharing: costs a full prefill).
+    last_prompt: () => ({ positions: "last-prompt" }),
+    // Every prompt token (no prefix sharing: costs a full prefill per steered sample).
     whole_prompt: () => ({ positions: "prompt" }),
   };
   for (const [name, perSample] of Object.entries(variants) as [AblationName, (i: number) => AsaOverrides][]) {

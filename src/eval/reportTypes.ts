@@ -48,21 +48,24 @@ export interface EvalReport {
   };
   baseline: MetricsRecord;
   /** alpha_unit: what α counts in ("raw" multiples of the vector, or "residual" norms; see SteeringAssetParams.alphaUnit). */
-  steered?: MetricsRecord & { alpha: number; alpha_unit: string; tau?: number; gate?: string };
+  steered?: MetricsRecord & { alpha: number; alpha_unit: string; tau?: number; gate?: string; positions?: string; vectors?: string };
   /** α sweep on VAL at the chosen layer, τ and gate mode (what α was chosen from). */
   sweep?: ({ alpha: number; tau?: number; gate?: string } & MetricsRecord)[];
-  /** How α, τ, the gate mode (and with --val-layers the layer) were chosen on VAL: the rule, the choice, every point tried. */
+  /**
+   * How α, τ, the gate mode (with --val-layers the layer, with --positions / --vectors the injection positions and the
+   * direction) were chosen on VAL: the rule, the choice, every point tried.
+   */
   selection?: {
     rule: string;
     rule_description: string;
     /** The rule refused every point (e.g. "f1-fpr" when all raised the FPR) and "mcc" chose instead. */
     fallback: boolean;
-    chosen: { layer: number; alpha: number; tau: number; gate: string };
+    chosen: { layer: number; positions: string; vectors: string; alpha: number; tau: number; gate: string };
     /** The layers VAL chose among (one: the layer was fixed or came from the probe AUC on TRAIN). */
     layers: number[];
     max_tokens: number;
     val_baseline: MetricsRecord;
-    points: ({ layer: number; alpha: number; tau: number; gate: string } & MetricsRecord)[];
+    points: ({ layer: number; positions: string; vectors: string; alpha: number; tau: number; gate: string } & MetricsRecord)[];
   };
   ablations?: Record<string, MetricsRecord>;
   /**

@@ -73,6 +73,8 @@ function headerBlock(r: EvalReport): string {
   if (steered) facts.push(`α = ${escapeHtml(formatNumber(steered.alpha))}${steered.alpha_unit === "residual" ? " residual norms" : ""}`);
   if (steered && !Number.isNaN(toNumber(steered.tau))) facts.push(`τ = ${escapeHtml(formatNumber(steered.tau))}`);
   if (steered && typeof steered.gate === "string") facts.push(`gate ${escapeHtml(steered.gate)}`);
+  if (steered && typeof steered.vectors === "string") facts.push(`direction <code>${escapeHtml(steered.vectors)}</code>`);
+  if (steered && typeof steered.positions === "string") facts.push(`injected at <code>${escapeHtml(steered.positions)}</code>`);
   if (isObject(r.selection)) facts.push(`chosen on VAL by <code>${escapeHtml(r.selection.rule)}</code>${r.selection.fallback === true ? " (refused every point; mcc chose)" : ""}`);
   if (settings.max_tokens !== undefined) facts.push(`max tokens ${escapeHtml(formatNumber(settings.max_tokens))}${settings.budget === "auto" ? " (auto: longest expected call + 32)" : ""}`);
   const settingsLine = facts.length > 0 ? `<p class="settings">${facts.join(" · ")}</p>` : "";

@@ -31,7 +31,7 @@ export function renderMarkdownSummary(report: EvalReport): string {
     ...headlineRows(r, steered),
     "",
   ];
-  if (steered) lines.push(`Chosen α = ${formatNumber(steered.alpha)}${steered.alpha_unit === "residual" ? " residual norms" : ""}${Number.isNaN(toNumber(steered.tau)) ? "" : `, τ = ${formatNumber(steered.tau)}`}${typeof steered.gate === "string" ? `, gate ${plain(steered.gate)}` : ""}${selectionNote(r)}`);
+  if (steered) lines.push(`Chosen α = ${formatNumber(steered.alpha)}${steered.alpha_unit === "residual" ? " residual norms" : ""}${Number.isNaN(toNumber(steered.tau)) ? "" : `, τ = ${formatNumber(steered.tau)}`}${typeof steered.gate === "string" ? `, gate ${plain(steered.gate)}` : ""}${typeof steered.vectors === "string" ? `, direction ${plain(steered.vectors)}` : ""}${typeof steered.positions === "string" ? `, injected at ${plain(steered.positions)}` : ""}${selectionNote(r)}`);
   const truncated = [["baseline", r.baseline], ["steered", steered]].filter(([, m]) => isObject(m) && isObject((m as { counts?: unknown }).counts));
   if (truncated.length > 0) lines.push(`Calls cut by the token budget: ${truncated.map(([name, m]) => `${name} ${formatCount((m as { counts: { truncated?: unknown } }).counts.truncated)}`).join(", ")}`);
   const best = bestLayer(r);

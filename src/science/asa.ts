@@ -4,9 +4,10 @@
  * else 0); one injection gate·α·MoV at the same layer on the last prompt token during prefill, where
  * MoV = v_domain + β·v_global (with α in residual units, gate·α·‖h‖·MoV/‖MoV‖: see SteeringAssetParams.alphaUnit).
  * Nothing is added while decoding. The gate may act on one side only (negative-only
- * for an eager model, positive-only for a lazy one): an option of the asset, chosen on VAL like α and τ.
+ * for an eager model, positive-only for a lazy one), the injection may cover every prompt token, and the direction
+ * may be the global or the domain vector alone: options of the asset, chosen on VAL like α and τ.
  */
-import type { GateMode, SteeringAsset } from "../assets/index.js";
+import type { GateMode, InjectionPositions, SteeringAsset, VectorSet } from "../assets/index.js";
 import type { SteeringSpec } from "../engine/steering.js";
 import { predictProba, route } from "../probes/index.js";
 import { l2Norm } from "../util/arrays.js";
@@ -28,12 +29,12 @@ export interface AsaOverrides {
   noGate?: boolean;
   /** Ablation: use this domain instead of the router's (oracle router, or a deliberate mismatch). */
   domain?: string;
-  /** Ablation: mixture parts. Default "mov". */
-  vectors?: "mov" | "global" | "domain";
+  /** Which direction: the mixture or one of its parts (see SteeringAssetParams.vectors). Default: the asset's, else "mov". */
+  vectors?: VectorSet;
   /** Ablation: replace MoV by this direction (e.g. a norm-matched random vector). */
   direction?: Float32Array;
-  /** Where the injection goes: the last prompt token (the paper's, default) or every prompt token. */
-  positions?: "last-prompt" | "prompt";
+  /** Where the injection goes (see SteeringAssetParams.positions). Default: the asset's, else "last-prompt". */
+  positions?: InjectionPositions;
 }
 
 /** What a gated request reports about its decision (chat turns, server responses). */
@@ -69,7 +70,7 @@ export function mixture(asset: SteeringAsset, domain: string, overrides: AsaOver
   const beta = overrides.beta ?? asset.params.beta;
   const global = asset.vectors.global.get(asset.layer);
   const local = asset.vectors.domains.get(domain)?.get(asset.layer);
-  const which = overrides.vectors ?? "mov";
+  const which = overrides.vectors ?? asset.params.vectors ?? "mov";
   // An asset without domain vectors (a plain vector) steers with its global vector alone.
   if (!local || which === "global") return global;
   return global.map((g, k) => (which === "domain" ? local[k] : local[k] + beta * g));
@@ -79,7 +80,7 @@ export function asaSteering(asset: SteeringAsset, decision: AsaDecision, overrid
   if (decision.gate === 0) return [];
   const alpha = overrides.alpha ?? asset.params.alpha;
   const vector = mixture(asset, decision.domain, overrides);
-  return [{ layer: asset.layer, vector, strength: decision.gate * alpha * alphaScale(asset, vector), positions: overrides.positions ?? "last-prompt" }];
+  return [{ layer: asset.layer, vector, strength: decision.gate * alpha * alphaScale(asset, vector), positions: overrides.positions ?? asset.params.positions ?? "last-prompt" }];
 }
 
 /**

@@ -3,7 +3,7 @@
  * TRAIN; the layer by probe AUC (TRAIN cross-validation) or, given candidates (valLayers), on VAL with α, τ and
  * the gate mode. TEST is never touched here.
  */
-import { GATE_MODES, type AlphaUnit, type GateMode, type SteeringAsset } from "../assets/index.js";
+import { GATE_MODES, INJECTION_POSITIONS, VECTOR_SETS, type AlphaUnit, type GateMode, type InjectionPositions, type SteeringAsset, type VectorSet } from "../assets/index.js";
 import { datasetHash, splitOf, type DatasetSample } from "../data/index.js";
 import type { SteerContext } from "../engine/context.js";
 import type { ToolFormat } from "../formats/index.js";
@@ -38,6 +38,13 @@ export interface BuildAsaOptions {
   taus?: readonly number[];
   /** Gate modes tried on VAL (each costs nothing extra: they reuse the same generations). Default all three. */
   gates?: readonly GateMode[];
+  /**
+   * Injection positions tried on VAL (SteeringAssetParams.positions). Each costs its own steered generations, and
+   * "prompt" a full prefill per steered sample. Default ["last-prompt"] (the paper's).
+   */
+  positions?: readonly InjectionPositions[];
+  /** Directions tried on VAL (SteeringAssetParams.vectors); each costs its own steered generations. Default ["mov"] (the paper's). */
+  vectorSets?: readonly VectorSet[];
   /** Weight of the global vector in MoV. Default 1. */
   beta?: number;
   /** What the α grid counts in (SteeringAssetParams.alphaUnit). Default "raw". */
@@ -57,6 +64,8 @@ export interface BuildAsaOptions {
 
 export interface SelectionPoint {
   layer: number;
+  positions: InjectionPositions;
+  vectors: VectorSet;
   alpha: number;
   tau: number;
   gate: GateMode;
@@ -67,7 +76,7 @@ export interface BuildAsaResult {
   asset: Omit<SteeringAsset, "version" | "createdAt">;
   sweep: SweepResult;
   /**
-   * Every (α, τ, gate) point tried on VAL, the baseline (α = 0), the rule that chose and whether it had to fall
+   * Every (positions, vectors, α, τ, gate) point tried on VAL, the baseline (α = 0), the rule that chose and whether it had to fall
    * back to "mcc" because it refused every point ("f1-fpr" when every point raised the FPR).
    */
   selection: { baseline: Metrics; points: SelectionPoint[]; rule: SelectionRule; fallback: boolean; chosen: SelectionPoint; layers: number[] };
@@ -88,6 +97,8 @@ export async function buildAsaAsset(ctx: SteerContext, samples: readonly Dataset
   }
   if (options.layer !== undefined && options.valLayers !== undefined) throw invalidArgument("valLayers", "absent when a layer is fixed", options.valLayers);
   if (options.valLayers !== undefined && options.valLayers.length === 0) throw invalidArgument("valLayers", "at least one layer", options.valLayers);
+  checkChoices("positions", options.positions, INJECTION_POSITIONS);
+  checkChoices("vectorSets", options.vectorSets, VECTOR_SETS);
   for (const l of options.valLayers ?? []) if (!Number.isInteger(l) || l < 0 || l >= nLayer) throw invalidArgument("valLayers", `layers of this model (0..${nLayer - 1})`, l);
   const swept = options.layers ?? Array.from({ length: Math.max(1, nLayer - 2) }, (_, i) => i + 1);
   const candidates = options.layer !== undefined ? [options.layer] : [...new Set([...swept, ...(options.valLayers ?? [])])];
@@ -124,7 +135,7 @@ export async function buildAsaAsset(ctx: SteerContext, samples: readonly Dataset
   const selection = { ...chooseOnVal(rule, tried[0].baseline, tried.flatMap((t) => t.points)), layers: valLayers };
   const best = selection.chosen;
   const draft = drafts.get(best.layer)!;
-  const asset = { ...draft, params: { ...draft.params, alpha: best.alpha, tau: best.tau, gate: best.gate } };
+  const asset = { ...draft, params: { ...draft.params, alpha: best.alpha, tau: best.tau, gate: best.gate, positions: best.positions, vectors: best.vectors } };
   return { asset, sweep, selection, counts: { cal: cal.length, train: train.length, val: val.length } };
 }
 
@@ -188,8 +199,8 @@ function chooseOnVal(rule: SelectionRule, baseline: Metrics, points: SelectionPo
 }
 
 /**
- * α, τ and the gate mode from VAL for an asset whose vectors, router and probes are fitted (its own α, τ and gate
- * are ignored): every point of the grids scored, and the one the rule picks. With the journal a build used, this
+ * α, τ, the gate mode, the injection positions and the direction from VAL for an asset whose vectors, router and
+ * probes are fitted (its own values of these are ignored): every point of the grids scored, and the one the rule picks. With the journal a build used, this
  * re-reads the VAL selection of a saved asset without generating anything again.
  */
 export async function selectOnVal(
@@ -208,9 +219,10 @@ export async function selectOnVal(
 }
 
 /**
- * Each VAL sample is generated at most once per α and sign: with +α when p > 0.5 (the only samples any
- * τ ≥ 0.5 can gate +1) and with −α when p < 0.5; the baseline covers gate 0. Every (α, τ, gate mode) is then
- * scored by picking, per sample, the output its gate selects.
+ * Each VAL sample is generated at most once per variant (positions, vectors), α and sign: with +α when p > 0.5 (the
+ * only samples any τ ≥ 0.5 can gate +1) and with −α when p < 0.5, each side only when a gate mode tried uses it; the
+ * baseline covers gate 0. Every (variant, α, τ, gate mode) is then scored by picking, per sample, the output its
+ * gate selects.
  */
 async function selectAlphaTau(
   ctx: SteerContext,
@@ -224,9 +236,14 @@ async function selectAlphaTau(
   const alphas = options.alphas ?? [0.5, 1, 2, 4, 8];
   const taus = options.taus ?? [0.5, 0.6, 0.7, 0.8, 0.9];
   const gates = options.gates ?? GATE_MODES;
+  const positionsTried = options.positions ?? ["last-prompt"];
+  const vectorsTried = options.vectorSets ?? ["mov"];
+  const variants = positionsTried.flatMap((positions) => vectorsTried.map((vectors) => ({ positions, vectors })));
+  const wantsPlus = gates.some((g) => g !== "negative");
+  const wantsMinus = gates.some((g) => g !== "positive");
   const maxTokens = options.selectionMaxTokens ?? 96;
   const journal = options.journal ?? GenerationJournal.inMemory(ctx.model.info.fingerprint);
-  const run = async (indices: number[], sign: -1 | 0 | 1, alpha: number, label: string): Promise<Map<number, SampleOutcome>> => {
+  const run = async (indices: number[], sign: -1 | 0 | 1, alpha: number, label: string, variant = variants[0]): Promise<Map<number, SampleOutcome>> => {
     if (indices.length === 0) return new Map();
     const subset = pick(val, indices);
     const r = await runSamples(ctx, subset, {
@@ -234,7 +251,7 @@ async function selectAlphaTau(
       prompts: pick(prompts, indices),
       maxTokens,
       journal,
-      steerFor: (k) => (sign === 0 ? undefined : asaSteering(asset, { ...decisions[indices[k]], gate: sign }, { alpha })),
+      steerFor: (k) => (sign === 0 ? undefined : asaSteering(asset, { ...decisions[indices[k]], gate: sign }, { alpha, ...variant })),
       signal: options.signal,
       onProgress: (d, t) => progress(label, d, t),
     });
@@ -245,25 +262,37 @@ async function selectAlphaTau(
   const judged = (pickOutcome: (i: number) => SampleOutcome) =>
     computeMetrics(all.map((i) => ({ needsTool: val[i].needs_tool, expectedName: val[i].expected?.name ?? null, expected: val[i].expected ?? null, domain: val[i].domain, parse: pickOutcome(i).parse, hitBudget: pickOutcome(i).hitBudget })));
   const points: SelectionPoint[] = [];
-  for (const alpha of alphas) {
-    const plus = await run(all.filter((i) => decisions[i].p > 0.5), 1, alpha, `select: +${alpha}`);
-    const minus = await run(all.filter((i) => decisions[i].p < 0.5), -1, alpha, `select: -${alpha}`);
-    for (const gateMode of gates) {
-      for (const tau of taus) {
-        points.push({
-          layer: asset.layer,
-          alpha,
-          tau,
-          gate: gateMode,
-          metrics: judged((i) => {
-            const gate = gateOf(decisions[i].p, tau, gateMode);
-            return (gate === 1 ? plus.get(i) : gate === -1 ? minus.get(i) : undefined) ?? base.get(i)!;
-          }),
-        });
+  for (const variant of variants) {
+    const named = variants.length > 1 ? ` (${variant.positions}, ${variant.vectors})` : "";
+    for (const alpha of alphas) {
+      const plus = await run(wantsPlus ? all.filter((i) => decisions[i].p > 0.5) : [], 1, alpha, `select: +${alpha}${named}`, variant);
+      const minus = await run(wantsMinus ? all.filter((i) => decisions[i].p < 0.5) : [], -1, alpha, `select: -${alpha}${named}`, variant);
+      for (const gateMode of gates) {
+        for (const tau of taus) {
+          points.push({
+            layer: asset.layer,
+            ...variant,
+            alpha,
+            tau,
+            gate: gateMode,
+            metrics: judged((i) => {
+              const gate = gateOf(decisions[i].p, tau, gateMode);
+              return (gate === 1 ? plus.get(i) : gate === -1 ? minus.get(i) : undefined) ?? base.get(i)!;
+            }),
+          });
+        }
       }
     }
   }
   return { baseline: judged((i) => base.get(i)!), points };
+}
+
+/** A list option of the VAL grid: absent, or a non-empty list of allowed values. */
+function checkChoices(name: string, values: readonly string[] | undefined, allowed: readonly string[]): void {
+  if (values === undefined) return;
+  if (!Array.isArray(values) || values.length === 0 || values.some((v) => !allowed.includes(v))) {
+    throw invalidArgument(name, `a non-empty list of ${allowed.map((a) => `"${a}"`).join(", ")}`, values);
+  }
 }
 
 /** Mean L2 norm of the rows. */

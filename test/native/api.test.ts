@@ -259,6 +259,33 @@ describe("a loaded model", () => {
     expect(Array.from(decided[0].tokens)).not.toEqual(Array.from(plain.tokens));
   });
 
+  test("a decided steering over every prompt token decodes the prompt again: it equals that steering given up front", async () => {
+    const layer = 1;
+    const vector = new Float32Array(E).map((_, i) => (i % 3 ? 3 : -3));
+    // A shared head long enough to be decoded once (prefix sharing), so the redo must leave the shared cells.
+    const system = "You are a careful assistant. Answer briefly and check every number twice before you reply. ".repeat(2);
+    const prompts = ["What is two plus two?", "Name a colour.", "Where is Oslo?"].map((q) => system + q);
+    const specOf = (i: number) => (i === 1 ? [] : [{ layer, vector, strength: i === 0 ? 1 : -1, positions: "prompt" as const }]);
+    const big = await model.createContext({ contextSize: 512, batchSize: 128, sequences: 3 });
+    try {
+      const decided = await big.generateBatch(prompts.map((prompt, i) => ({ prompt, capture: [layer], decide: { layer, choose: () => specOf(i) } })), { maxTokens: 8 });
+      const upFront = await big.generateBatch(prompts.map((prompt, i) => ({ prompt, steer: specOf(i) })), { maxTokens: 8, sharePrefixes: false });
+      const rows = await big.capture(prompts, { layers: [layer], positions: "last" });
+      for (let i = 0; i < prompts.length; i++) {
+        expect(Array.from(decided[i].tokens), `item ${i}`).toEqual(Array.from(upFront[i].tokens));
+        // The rows handed back are the unsteered ones the decision was made from (a shared prefix rounds differently:
+        // equal to float noise, where the steering would move them by about 3).
+        const reference = rows.prompts[i].layers.get(layer)!;
+        expect(Math.max(...decided[i].captured!.get(layer)!.map((x, k) => Math.abs(x - reference[k])))).toBeLessThan(1e-4);
+      }
+      // Only the last prompt token steered gives another reply: the whole prompt was steered, not just its end.
+      const lastOnly = await big.generate(prompts[0], { maxTokens: 8, steer: [{ layer, vector, positions: "last-prompt" }] });
+      expect(Array.from(decided[0].tokens)).not.toEqual(Array.from(lastOnly.tokens));
+    } finally {
+      await big.dispose();
+    }
+  });
+
   test("logitsOf returns the same next-token logits as evaluate, with and without last-prompt steering", async () => {
     const vector = new Float32Array(E).map((_, i) => (i % 2 ? 3 : -3));
     const prompts = ["Once upon a time", "The weather today"];

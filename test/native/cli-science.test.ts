@@ -98,10 +98,15 @@ describe("eval, build, sweep, switch and readout on a synthetic model", () => {
     // α, τ and the gate were chosen on VAL by the default rule, among every point tried.
     expect(doc.selection).toMatchObject({ rule: "mcc", fallback: false, chosen: { alpha: doc.steered.alpha, tau: doc.steered.tau, gate: doc.steered.gate }, max_tokens: 4 });
     expect(doc.selection.points).toHaveLength(2 * 2 * 3);
+    // By default only the paper's variant is tried, and the ablations of that variant repeat the controller's run.
+    expect(doc.selection.chosen).toMatchObject({ positions: "last-prompt", vectors: "mov" });
+    expect(doc.steered).toMatchObject({ positions: "last-prompt", vectors: "mov" });
+    expect(doc.ablations.last_prompt).toEqual(doc.ablations.asa_full);
+    expect(doc.ablations.mov).toEqual(doc.ablations.asa_full);
     const bestMcc = Math.max(...doc.selection.points.map((p: { mcc: number }) => p.mcc));
     expect(doc.selection.points.find((p: Record<string, unknown>) => p.alpha === doc.steered.alpha && p.tau === doc.steered.tau && p.gate === doc.steered.gate).mcc).toBe(bestMcc);
     expect(Object.keys(doc.ablations).sort()).toEqual(
-      ["asa_full", "baseline", "domain_only", "global_only", "mismatched_domain", "no_gate", "oracle_router", "prompt_few_shot", "prompt_no_system", "random_direction", "whole_prompt"].sort(),
+      ["asa_full", "baseline", "domain_only", "global_only", "last_prompt", "mismatched_domain", "mov", "no_gate", "oracle_router", "prompt_few_shot", "prompt_no_system", "random_direction", "whole_prompt"].sort(),
     );
     const shifts = Array.isArray(doc.logit_shift) ? doc.logit_shift : [doc.logit_shift];
     for (const s of shifts) for (const key of ["plus", "minus", "random", "p_value"]) expect(typeof s[key]).toBe("number");
@@ -193,6 +198,51 @@ describe("eval, build, sweep, switch and readout on a synthetic model", () => {
     expect(fixed.code, fixed.stderr).toBe(0);
     expect(fixed.json.selection.layers).toEqual([2]);
     expect(selection.points.filter((p: { layer: number }) => p.layer === 2)).toEqual(fixed.json.selection.points);
+  });
+
+  test("build --positions and --vectors choose the injection and the direction on VAL; the asset carries them to eval", () => {
+    const fixedLayer = ["--data", dataFile, "--controller", "asa", "--layer", "2"];
+    const grid = [...fixedLayer, "--alpha", "1,4", "--tau", "0.7", "--gate", "ternary", "--max-tokens", "4"];
+    const asset = path.join(tmp, "variants.json");
+    const r = cli(["build", ...grid, "--positions", "last-prompt,prompt", "--vectors", "mov,global", "--out", asset]);
+    expect(r.code, r.stderr).toBe(0);
+    const { selection } = r.json;
+    expect(selection.points).toHaveLength(2 * 2 * 2);
+    const variants = new Set(selection.points.map((p: { positions: string; vectors: string }) => `${p.positions}/${p.vectors}`));
+    expect([...variants].sort()).toEqual(["last-prompt/global", "last-prompt/mov", "prompt/global", "prompt/mov"]);
+    const bestMcc = Math.max(...selection.points.map((p: { mcc: number }) => p.mcc));
+    const { chosen } = selection;
+    expect(selection.points.find((p: Record<string, unknown>) => ["positions", "vectors", "alpha", "tau", "gate"].every((k) => p[k] === chosen[k])).mcc).toBe(bestMcc);
+    const saved = JSON.parse(readFileSync(asset, "utf8"));
+    expect(saved.params).toMatchObject({ positions: chosen.positions, vectors: chosen.vectors, alpha: chosen.alpha });
+    // The paper's variant scores on VAL what a build that tries only it scores.
+    const paper = cli(["build", ...grid, "--out", path.join(tmp, "paper.json")]);
+    expect(paper.code, paper.stderr).toBe(0);
+    expect(selection.points.filter((p: { positions: string; vectors: string }) => p.positions === "last-prompt" && p.vectors === "mov")).toEqual(paper.json.selection.points);
+
+    // An asset built for the whole prompt and the global vector steers that way: forcing the same values changes no
+    // reply, forcing the paper's position or mixture changes some (α 64 on this random model moves every steered reply).
+    const forcedAsset = path.join(tmp, "prompt-global.json");
+    const forced = cli(["build", ...fixedLayer, "--alpha", "64", "--tau", "0.5", "--gate", "ternary", "--max-tokens", "6", "--positions", "prompt", "--vectors", "global", "--out", forcedAsset]);
+    expect(forced.code, forced.stderr).toBe(0);
+    const replies = (extra: string[]) => {
+      const e = cli(["eval", "--data", dataFile, "--asset", forcedAsset, "--max-tokens", "6", ...extra]);
+      expect(e.code, e.stderr).toBe(0);
+      return { steered: e.json.steered, texts: Object.fromEntries(e.json.examples.map((x: { id: string; steered_output: string }) => [x.id, x.steered_output])) };
+    };
+    const own = replies([]);
+    expect(own.steered).toMatchObject({ positions: "prompt", vectors: "global" });
+    expect(replies(["--positions", "prompt", "--vectors", "global"]).texts).toEqual(own.texts);
+    const lastPrompt = replies(["--positions", "last-prompt"]);
+    expect(lastPrompt.steered.positions).toBe("last-prompt");
+    expect(lastPrompt.texts).not.toEqual(own.texts);
+    expect(replies(["--vectors", "mov"]).texts).not.toEqual(own.texts);
+
+    const bad = cli(["build", "--data", dataFile, "--positions", "first", "--out", path.join(tmp, "x.json")]);
+    expect(bad.stderr.trim()).toBe(`llama-steer: --positions must list values among last-prompt, prompt (got "first"); run 'llama-steer build --help'`);
+    const vector = cli(["build", "--data", dataFile, "--controller", "vector", "--layer", "1", "--vectors", "global", "--out", path.join(tmp, "x.json")]);
+    expect(vector.stderr.trim()).toBe("llama-steer: --vectors applies to --controller asa; run 'llama-steer build --help'");
+    expect(existsSync(path.join(tmp, "x.json"))).toBe(false);
   });
 
   test("--val-layers is refused with --layer, with a vector build, with --asset, and out of range", () => {

@@ -41,6 +41,20 @@ describe("ASA controller", () => {
     expect(asaSteering(a, d, { positions: "prompt" })[0].positions).toBe("prompt");
   });
 
+  test("the asset's injection positions and direction apply unless overridden", () => {
+    const a = asset({ params: { alpha: 2, beta: 0.5, tau: 0.7, positions: "prompt", vectors: "global" } });
+    const d = asaDecide(a, Float32Array.from([1, 1, 0, 0]));
+    expect(d).toMatchObject({ domain: "math", gate: 1 });
+    const [spec] = asaSteering(a, d);
+    expect(spec.positions).toBe("prompt");
+    // The global vector alone, not the math mixture (0.5, 1, 0, 0).
+    expect(Array.from(spec.vector as Float32Array)).toEqual([1, 0, 0, 0]);
+    const [paper] = asaSteering(a, d, { positions: "last-prompt", vectors: "mov" });
+    expect(paper.positions).toBe("last-prompt");
+    expect(Array.from(paper.vector as Float32Array)).toEqual([0.5, 1, 0, 0]);
+    expect(Array.from(mixture(asset({ params: { alpha: 2, beta: 0.5, tau: 0.7, vectors: "domain" } }), "code"))).toEqual([0, 0, 1, 0]);
+  });
+
   test("one-sided gates keep only their side", () => {
     expect(gateOf(0.9, 0.7, "negative")).toBe(0);
     expect(gateOf(0.1, 0.7, "negative")).toBe(-1);

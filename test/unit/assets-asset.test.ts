@@ -80,6 +80,13 @@ describe("steering asset round trip", () => {
     expect((await loadAsset(path)).params).toEqual({ alpha: 4, beta: 0.5, tau: 0.6 });
   });
 
+  it("keeps the injection positions and the direction", async () => {
+    const input = fixtureAsset();
+    const path = pathFor();
+    await saveAsset(path, { ...input, params: { ...input.params, positions: "prompt", vectors: "global" } });
+    expect((await loadAsset(path)).params).toEqual({ alpha: 4, beta: 0.5, tau: 0.6, positions: "prompt", vectors: "global" });
+  });
+
   it("keeps the unit of α and the residual norm", async () => {
     const input = fixtureAsset();
     const path = pathFor();
@@ -129,6 +136,8 @@ describe("steering asset validation", () => {
       [(j) => (j.params.alphaUnit = "percent"), 'params.alphaUnit must be one of "raw", "residual" but is "percent"'],
       [(j) => (j.params.alphaUnit = "residual"), 'params.residualNorm is required when params.alphaUnit is "residual"'],
       [(j) => (j.params.residualNorm = -2), "params.residualNorm must be positive but is -2"],
+      [(j) => (j.params.positions = "all"), 'params.positions must be one of "last-prompt", "prompt" but is "all"'],
+      [(j) => (j.params.vectors = ["mov"]), 'params.vectors must be one of "mov", "global", "domain" but is an array'],
       [(j) => (j.tools = ["a", "a"]), 'tools lists "a" twice'],
       [(j) => (j.router.classes = ["math", "weather", "travel"]), 'router.classes names classes without a vector in vectors.domains: "travel"'],
       [(j) => (j.router.classes = ["math", "weather"]), "router.weights.length must be 32 but is 48"],

@@ -1,7 +1,7 @@
 import { describe, expect, test } from "vitest";
 
 import { MIN_SHARED_PREFIX, commonPrefixLength, groupByPrefix, steeringTouchesPrefix } from "../../src/engine/prefixes.js";
-import type { ResolvedSpec } from "../../src/engine/steering.js";
+import { firstPromptRowTouched, type ResolvedSpec } from "../../src/engine/steering.js";
 
 const seq = (...parts: number[][]) => Int32Array.from(parts.flat());
 const range = (start: number, n: number) => Array.from({ length: n }, (_, i) => start + i);
@@ -48,5 +48,16 @@ describe("shared prefixes", () => {
     expect(steeringTouchesPrefix([spec({ ranges: [[12, 14]] })], 10, 20)).toBe(false);
     expect(steeringTouchesPrefix([spec({ ranges: [[5, 11]] })], 10, 20)).toBe(true);
     expect(steeringTouchesPrefix([spec("all")], 0, 20)).toBe(false);
+  });
+
+  test("the first prompt row a decided steering touches (where the prompt is decoded again from)", () => {
+    expect(firstPromptRowTouched([spec("last-prompt")], 20)).toBe(19);
+    expect(firstPromptRowTouched([spec("prompt")], 20)).toBe(0);
+    expect(firstPromptRowTouched([spec("last-prompt"), spec("all")], 20)).toBe(0);
+    expect(firstPromptRowTouched([spec("prompt", true)], 20)).toBe(20);
+    expect(firstPromptRowTouched([spec("generated")], 20)).toBe(20);
+    expect(firstPromptRowTouched([], 20)).toBe(20);
+    expect(firstPromptRowTouched([spec({ ranges: [[25, 30], [7, 9]] })], 20)).toBe(7);
+    expect(firstPromptRowTouched([spec({ ranges: [[20, 30]] })], 20)).toBe(20);
   });
 });

@@ -4,7 +4,10 @@ import { renderSamples } from "../../eval/prompts.js";
 import { tokenBudget } from "../../eval/budget.js";
 import { GenerationJournal } from "../../eval/journal.js";
 import { buildAsaAsset } from "../../science/buildAsa.js";
-import { alphaUnitOption, gateOption, maxTokensOption, parseAlphaUnit, parseGateModes, parseMaxTokens, parseSelect, parseValLayers, selectionJson, selectOption, valLayersOption } from "../selectionOptions.js";
+import {
+  alphaUnitOption, gateOption, maxTokensOption, parseAlphaUnit, parseGateModes, parseMaxTokens, parsePositions, parseSelect, parseValLayers, parseVectorSets, positionsOption,
+  selectionJson, selectOption, valLayersOption, vectorsOption,
+} from "../selectionOptions.js";
 import { lastTokenRows } from "../../science/rows.js";
 import { meanDifference, pairedDifferences, pcaDirection, unembeddingDirection, type SteeringVector } from "../../vectors/index.js";
 import { UsageError, type Command } from "../command.js";
@@ -13,7 +16,7 @@ import { dataOption, formatFrom, formatOption, sessionOptions, openDataset, open
 export const buildCommand: Command = {
   name: "build",
   summary: "Build a steering asset (ASA controller, or a plain vector) that `eval --asset` uses",
-  usage: "llama-steer build [--model M] [--data D] --controller asa|vector [--method mean-diff|pca|unembed] [--layer L] [--gate MODES] [--select RULE] --out FILE [--json]",
+  usage: "llama-steer build [--model M] [--data D] --controller asa|vector [--method mean-diff|pca|unembed] [--layer L] [--gate MODES] [--positions LIST] [--vectors LIST] [--select RULE] --out FILE [--json]",
   examples: ["llama-steer build --controller asa --out asa.json", "llama-steer build --controller vector --method pca --layer 12 --out v.json", "llama-steer build --controller vector --method unembed --layer 12 --out u.json"],
   options: {
     ...sessionOptions,
@@ -27,6 +30,8 @@ export const buildCommand: Command = {
     tau: { type: "string", description: "τ grid for asa (chosen on VAL)", valueName: "LIST" },
     format: formatOption,
     gate: gateOption,
+    positions: positionsOption,
+    vectors: vectorsOption,
     select: selectOption,
     "max-tokens": maxTokensOption,
     journal: { type: "string", description: "keep the VAL generations in this file and reuse them (a stopped build started again decodes only what is missing)", valueName: "FILE" },
@@ -44,6 +49,9 @@ export const buildCommand: Command = {
     const valLayers = parseValLayers(values);
     if (controller !== "asa" && values["val-layers"] !== undefined) throw new UsageError("--val-layers applies to --controller asa");
     if (controller !== "asa" && values["alpha-unit"] !== undefined) throw new UsageError("--alpha-unit applies to --controller asa");
+    const positions = parsePositions(values.positions);
+    const vectorSets = parseVectorSets(values.vectors);
+    for (const option of ["positions", "vectors"]) if (controller !== "asa" && values[option] !== undefined) throw new UsageError(`--${option} applies to --controller asa`);
     const format = formatFrom(values.format);
     const dataset = await openDataset(values.data, io, values.subset);
     const session = await openSession(values, io);
@@ -59,6 +67,8 @@ export const buildCommand: Command = {
           alphaUnit,
           taus: parseNumberList("tau", values.tau),
           gates: parseGateModes(values.gate),
+          positions,
+          vectorSets,
           select: parseSelect(values.select),
           selectionMaxTokens,
           journal: typeof values.journal === "string" ? await GenerationJournal.open(values.journal, session.model.info.fingerprint) : undefined,
@@ -70,7 +80,10 @@ export const buildCommand: Command = {
         const { params } = built.asset;
         const layerAuc = built.sweep.layers.find((l) => l.layer === built.asset.layer)?.auc;
         const layerChoice = built.selection.layers.length > 1 ? `chosen on VAL among ${built.selection.layers.join(", ")}` : `AUC ${layerAuc?.toFixed(3) ?? "—"}`;
-        io.print(`wrote ${values.out}: layer ${built.asset.layer} (${layerChoice}), α ${params.alpha}${params.alphaUnit === "residual" ? " residual norms" : ""}, τ ${params.tau}, gate ${params.gate}, chosen on VAL by ${built.selection.rule}`);
+        io.print(
+          `wrote ${values.out}: layer ${built.asset.layer} (${layerChoice}), α ${params.alpha}${params.alphaUnit === "residual" ? " residual norms" : ""}, τ ${params.tau}, gate ${params.gate}, ` +
+            `direction ${params.vectors}, injected at ${params.positions}, chosen on VAL by ${built.selection.rule}`,
+        );
         const selection = selectionJson(built.selection, selectionMaxTokens);
         return { out: values.out, controller, layer: built.asset.layer, params, selection_rule: selection.rule, selection, sweep: built.sweep, counts: built.counts };
       }

@@ -14,7 +14,10 @@ import { GenerationJournal } from "../../eval/journal.js";
 import { packageVersion } from "../version.js";
 import { UsageError, type Command } from "../command.js";
 import { dataOption, formatFrom, formatOption, sessionOptions, openDataset, openSession, parseInteger, parseNumberList, phaseProgress, subsetOption } from "../shared.js";
-import { alphaUnitOption, gateOption, maxTokensOption, parseAlphaUnit, parseGateModes, parseMaxTokens, parseSelect, parseValLayers, selectionJson, selectOption, valLayersOption } from "../selectionOptions.js";
+import {
+  alphaUnitOption, gateOption, maxTokensOption, parseAlphaUnit, parseGateModes, parseMaxTokens, parsePositions, parseSelect, parseValLayers, parseVectorSets, positionsOption,
+  selectionJson, selectOption, valLayersOption, vectorsOption,
+} from "../selectionOptions.js";
 
 const SPLITS = ["cal", "train", "val", "test", "all"];
 
@@ -23,7 +26,7 @@ export const evalCommand: Command = {
   summary: "Evaluate tool calling under the strict protocol: baseline vs a steering controller, with ablations and a report",
   usage:
     "llama-steer eval [--model M] [--data D] [--split test] [--asset A | --controller asa|always|none] [--format F] " +
-    "[--alpha 0.5,1,2,4] [--tau 0.5,0.7,0.9] [--gate MODES] [--select mcc|f1-fpr|f1] [--ablations] [--report FILE.html] [--out FILE.json] [--json]",
+    "[--alpha 0.5,1,2,4] [--tau 0.5,0.7,0.9] [--gate MODES] [--positions LIST] [--vectors LIST] [--select mcc|f1-fpr|f1] [--ablations] [--report FILE.html] [--out FILE.json] [--json]",
   examples: [
     "llama-steer eval --controller none --split test            # unsteered baseline",
     "llama-steer eval --controller asa --report report.html     # build ASA from CAL/TRAIN/VAL, evaluate on TEST",
@@ -42,9 +45,11 @@ export const evalCommand: Command = {
     "val-layers": valLayersOption,
     "alpha-unit": alphaUnitOption,
     gate: gateOption,
+    positions: positionsOption,
+    vectors: vectorsOption,
     select: selectOption,
     "max-tokens": maxTokensOption,
-    ablations: { type: "boolean", description: "prompt-only variants, no gate, random direction, global/domain only, oracle and mismatched router, logit check" },
+    ablations: { type: "boolean", description: "prompt-only variants, no gate, random direction, each direction (mov, global, domain) and each injection position (last prompt token, whole prompt), oracle and mismatched router, logit check" },
     ablation: { type: "string", description: `run only these ablations (comma-separated): ${ABLATIONS.join(", ")}`, valueName: "LIST" },
     report: { type: "string", description: "write a self-contained HTML report", valueName: "FILE" },
     out: { type: "string", description: "also write the JSON document to this file", valueName: "FILE" },
@@ -64,6 +69,8 @@ export const evalCommand: Command = {
     const taus = parseNumberList("tau", values.tau);
     const fixedBudget = parseMaxTokens(values["max-tokens"]);
     const gates = parseGateModes(values.gate);
+    const positions = parsePositions(values.positions);
+    const vectorSets = parseVectorSets(values.vectors);
     const alphaUnit = parseAlphaUnit(values["alpha-unit"]);
     if (values["alpha-unit"] !== undefined && typeof values.asset === "string") throw new UsageError("--alpha-unit sets how a new asset is built; an asset file carries its own (params.alphaUnit)");
     const select = parseSelect(values.select);
@@ -87,12 +94,13 @@ export const evalCommand: Command = {
           asset = await loadAsset(values.asset, { expectFingerprint: session.model.info.fingerprint });
         } else {
           io.log("building an ASA asset from the CAL, TRAIN and VAL splits ...");
-          built = await buildAsaAsset(session.ctx, dataset.samples, { format, layer, valLayers, alphas, alphaUnit, taus, gates, select, selectionMaxTokens: maxTokens, journal, signal: io.signal, onProgress: bar.onProgress });
+          built = await buildAsaAsset(session.ctx, dataset.samples, { format, layer, valLayers, alphas, alphaUnit, taus, gates, positions, vectorSets, select, selectionMaxTokens: maxTokens, journal, signal: io.signal, onProgress: bar.onProgress });
           asset = { ...built.asset, version: 1, createdAt: new Date().toISOString() };
           if (typeof values["save-asset"] === "string") await saveAsset(values["save-asset"], built.asset);
         }
       }
-      const forced = (list: number[] | undefined) => (list && list.length === 1 && typeof values.asset === "string" ? list[0] : undefined);
+      // With an asset file, one value of a grid option overrides the asset's (a new asset was chosen on VAL already).
+      const forced = <T>(list: readonly T[] | undefined) => (list && list.length === 1 && typeof values.asset === "string" ? list[0] : undefined);
       const result = await runEvaluation(session.ctx, {
         data: dataset.name,
         samples: dataset.samples,
@@ -102,7 +110,9 @@ export const evalCommand: Command = {
         asset,
         alpha: forced(alphas),
         tau: forced(taus),
-        gate: gates.length === 1 && typeof values.asset === "string" ? gates[0] : undefined,
+        gate: forced(values.gate === undefined ? undefined : gates),
+        positions: forced(positions),
+        vectors: forced(vectorSets),
         maxTokens,
         ablations: parseAblations(values),
         journal,
@@ -119,7 +129,10 @@ export const evalCommand: Command = {
         ...(built
           ? {
               sweep: built.selection.points
-                .filter((p) => p.layer === built!.selection.chosen.layer && p.tau === built!.selection.chosen.tau && p.gate === built!.selection.chosen.gate)
+                .filter(({ layer, positions, vectors, tau, gate }) => {
+                  const chosen = built!.selection.chosen;
+                  return layer === chosen.layer && positions === chosen.positions && vectors === chosen.vectors && tau === chosen.tau && gate === chosen.gate;
+                })
                 .map((p) => ({ alpha: p.alpha, tau: p.tau, gate: p.gate, ...p.metrics })),
               selection: selectionJson(built.selection, maxTokens),
               layer_auc: built.sweep.layers,
