@@ -80,6 +80,21 @@ ablate15() {
     eval --model "$q15" --asset results/assets/asa-q15-necessity-asa.json --format asa --subset 4 --ablations \
     --journal results/journals/q15-necessity-asa.jsonl --report results/eval-asa-q15-necessity-asa-s4-ablations.html
 }
+# Injection positions and direction chosen on VAL on the 1.5B (ASA format), as `build --positions --vectors` does for
+# any user: the asa15 asset's fitted parts (layer 11, vectors from every 2nd CAL sample, probes from every 2nd TRAIN
+# sample), α 16 and the negative gate as asa15 chose them, τ from the grid; the last prompt token or every prompt token,
+# times the domain mixture or the global vector alone, judged on every 4th VAL sample (n = 100: injection over the
+# whole prompt costs a full prefill per steered prompt). Then TEST every 4th sample (n = 152) with the chosen variant,
+# the random direction at the same positions, and the other position and direction (from the ablations' journal).
+variants15() {
+  step results/build-asa-q15-necessity-asa-variants.json build-asa-q15-necessity-asa-variants \
+    build --model "$q15" --controller asa --format asa --subset 2 --val-subset 2 --layer 11 --alpha 16 --gate negative --positions last-prompt,prompt --vectors mov,global --select mcc \
+    --journal results/journals/q15-necessity-asa-val.jsonl --out results/assets/asa-q15-necessity-asa-variants.json
+  step results/eval-asa-q15-necessity-asa-variants-s4.json eval-asa-q15-necessity-asa-variants-s4 \
+    eval --model "$q15" --asset results/assets/asa-q15-necessity-asa-variants.json --format asa --subset 4 --ablation random_direction,mov,last_prompt \
+    --journal results/journals/q15-necessity-asa.jsonl --report results/eval-asa-q15-necessity-asa-variants-s4.html
+}
+
 # The 0.5B (the paper's ASA fails there): every 4th TEST sample, then every 2nd and all of it.
 asa05() { asa_runs "$q05" q05 asa 4 2 1; }
 # The 0.5B in its own template, where it names an offered tool far more often (70 % of calls vs 6 % in the ASA format).
@@ -215,5 +230,5 @@ imported15() {
 }
 
 steps=("$@")
-[ ${#steps[@]} -gt 0 ] || steps=(asa15 switch15 values15 asa05 transfer15 sweep15 sweep05 asa05ct logit15 switch05 correct05 ablate15 layers05 residual15 asa15ct)
+[ ${#steps[@]} -gt 0 ] || steps=(asa15 switch15 values15 asa05 transfer15 sweep15 sweep05 asa05ct logit15 switch05 correct05 ablate15 variants15 layers05 residual15 asa15ct)
 for s in "${steps[@]}"; do "$s"; done

@@ -99,20 +99,36 @@ export async function openSession(values: { model?: unknown; threads?: unknown; 
 
 export const subsetOption: OptionSpec = { type: "string", description: "keep every K-th sample of each split (quick runs; default 1 = all)", valueName: "K" };
 
-/** Loads a dataset; `subset` K keeps every K-th sample of each split (the splits stay disjoint and balanced). */
-export async function openDataset(dataArg: unknown, io: CommandIo, subsetArg?: unknown): Promise<{ name: string; samples: DatasetSample[]; all: DatasetSample[] }> {
+export const valSubsetOption: OptionSpec = {
+  type: "string",
+  description: "keep every K-th of the VAL samples --subset kept: a cheaper choice on VAL that leaves the fitted parts (CAL vectors, TRAIN probes) as they are (default 1)",
+  valueName: "K",
+};
+
+/**
+ * Loads a dataset; `subset` K keeps every K-th sample of each split (the splits stay disjoint and balanced), within
+ * each domain and class; `valSubset` J keeps every J-th of the VAL samples left (nested: every (K·J)-th).
+ */
+export async function openDataset(
+  dataArg: unknown,
+  io: CommandIo,
+  subsetArg?: unknown,
+  valSubsetArg?: unknown,
+): Promise<{ name: string; samples: DatasetSample[]; all: DatasetSample[] }> {
   const name = typeof dataArg === "string" ? dataArg : "necessity";
   const every = parseInteger("subset", subsetArg, 1, 1);
+  const valEvery = every * parseInteger("val-subset", valSubsetArg, 1, 1);
   const all = await loadDataset(name, { signal: io.signal });
-  if (every === 1) return { name, samples: all, all };
+  if (every === 1 && valEvery === 1) return { name, samples: all, all };
   const seen = new Map<string, number>();
   const samples = all.filter((s) => {
     const key = `${splitOf(s)}|${s.domain}|${s.needs_tool}`;
     const k = seen.get(key) ?? 0;
     seen.set(key, k + 1);
-    return k % every === 0;
+    return k % (splitOf(s) === "val" ? valEvery : every) === 0;
   });
-  return { name: `${name} (every ${every}th sample of each split)`, samples, all };
+  const kept = [every > 1 ? `every ${every}th sample of each split` : "", valEvery > every ? `every ${valEvery}th of VAL` : ""].filter(Boolean).join(", ");
+  return { name: `${name} (${kept})`, samples, all };
 }
 
 export function formatFrom(value: unknown): ToolFormat {

@@ -245,6 +245,22 @@ describe("eval, build, sweep, switch and readout on a synthetic model", () => {
     expect(existsSync(path.join(tmp, "x.json"))).toBe(false);
   });
 
+  test("build --val-subset thins VAL alone: the fitted vectors and probes stay those of the whole VAL's build", () => {
+    const args = ["build", "--data", dataFile, "--controller", "asa", "--layer", "2", "--alpha", "1", "--tau", "0.7", "--max-tokens", "4"];
+    const whole = cli([...args, "--out", path.join(tmp, "val-whole.json")]);
+    const thinned = cli([...args, "--val-subset", "2", "--out", path.join(tmp, "val-thinned.json")]);
+    expect(whole.code, whole.stderr).toBe(0);
+    expect(thinned.code, thinned.stderr).toBe(0);
+    // Three VAL samples per domain and class: every 2nd keeps the 1st and 3rd.
+    expect(whole.json.counts).toEqual({ cal: 12, train: 12, val: 12 });
+    expect(thinned.json.counts).toEqual({ cal: 12, train: 12, val: 8 });
+    const [a, b] = ["val-whole.json", "val-thinned.json"].map((f) => JSON.parse(readFileSync(path.join(tmp, f), "utf8")));
+    for (const key of ["vectors", "probe", "router", "domainProbes", "toolMeans"]) expect(b[key], key).toEqual(a[key]);
+    const refused = cli(["eval", "--data", dataFile, "--asset", path.join(tmp, "val-whole.json"), "--val-subset", "2"]);
+    expect(refused.code).not.toBe(0);
+    expect(refused.stderr.trim()).toBe("llama-steer: --val-subset thins the VAL choice of a new asset; an asset file was chosen already; run 'llama-steer eval --help'");
+  });
+
   test("--val-layers is refused with --layer, with a vector build, with --asset, and out of range", () => {
     const out = path.join(tmp, "refused.json");
     const withLayer = cli(["build", "--data", dataFile, "--layer", "1", "--val-layers", "1,2", "--out", out]);

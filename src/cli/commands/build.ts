@@ -11,7 +11,7 @@ import {
 import { lastTokenRows } from "../../science/rows.js";
 import { meanDifference, pairedDifferences, pcaDirection, unembeddingDirection, type SteeringVector } from "../../vectors/index.js";
 import { UsageError, type Command } from "../command.js";
-import { dataOption, formatFrom, formatOption, sessionOptions, openDataset, openSession, parseInteger, parseNumberList, phaseProgress, subsetOption } from "../shared.js";
+import { dataOption, formatFrom, formatOption, sessionOptions, openDataset, openSession, parseInteger, parseNumberList, phaseProgress, subsetOption, valSubsetOption } from "../shared.js";
 
 export const buildCommand: Command = {
   name: "build",
@@ -37,6 +37,7 @@ export const buildCommand: Command = {
     journal: { type: "string", description: "keep the VAL generations in this file and reuse them (a stopped build started again decodes only what is missing)", valueName: "FILE" },
     out: { type: "string", description: "asset file to write", valueName: "FILE" },
     subset: subsetOption,
+    "val-subset": valSubsetOption,
   },
   async run(values, _positionals, io) {
     if (typeof values.out !== "string") throw new UsageError("--out FILE is required");
@@ -53,7 +54,8 @@ export const buildCommand: Command = {
     const vectorSets = parseVectorSets(values.vectors);
     for (const option of ["positions", "vectors"]) if (controller !== "asa" && values[option] !== undefined) throw new UsageError(`--${option} applies to --controller asa`);
     const format = formatFrom(values.format);
-    const dataset = await openDataset(values.data, io, values.subset);
+    if (controller !== "asa" && values["val-subset"] !== undefined) throw new UsageError("--val-subset applies to --controller asa");
+    const dataset = await openDataset(values.data, io, values.subset, values["val-subset"]);
     const session = await openSession(values, io);
     const bar = phaseProgress();
     try {

@@ -13,7 +13,7 @@ import { tokenBudget } from "../../eval/budget.js";
 import { GenerationJournal } from "../../eval/journal.js";
 import { packageVersion } from "../version.js";
 import { UsageError, type Command } from "../command.js";
-import { dataOption, formatFrom, formatOption, sessionOptions, openDataset, openSession, parseInteger, parseNumberList, phaseProgress, subsetOption } from "../shared.js";
+import { dataOption, formatFrom, formatOption, sessionOptions, openDataset, openSession, parseInteger, parseNumberList, phaseProgress, subsetOption, valSubsetOption } from "../shared.js";
 import {
   alphaUnitOption, gateOption, maxTokensOption, parseAlphaUnit, parseGateModes, parseMaxTokens, parsePositions, parseSelect, parseValLayers, parseVectorSets, positionsOption,
   selectionJson, selectOption, valLayersOption, vectorsOption,
@@ -55,6 +55,7 @@ export const evalCommand: Command = {
     out: { type: "string", description: "also write the JSON document to this file", valueName: "FILE" },
     "save-asset": { type: "string", description: "save the asset built for this run", valueName: "FILE" },
     subset: subsetOption,
+    "val-subset": valSubsetOption,
     journal: { type: "string", description: "keep every generation in this file and reuse it: a stopped run started again decodes only what is missing", valueName: "FILE" },
   },
   async run(values, _positionals, io) {
@@ -78,7 +79,8 @@ export const evalCommand: Command = {
     const valLayers = parseValLayers(values);
     if (valLayers !== undefined && typeof values.asset === "string") throw new UsageError("--val-layers chooses the layer of a new asset; an asset file carries its own");
     const format = formatFrom(values.format);
-    const dataset = await openDataset(values.data, io, values.subset);
+    if (values["val-subset"] !== undefined && typeof values.asset === "string") throw new UsageError("--val-subset thins the VAL choice of a new asset; an asset file was chosen already");
+    const dataset = await openDataset(values.data, io, values.subset, values["val-subset"]);
     const session = await openSession(values, io);
     const bar = phaseProgress();
     try {
