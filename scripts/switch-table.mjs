@@ -36,5 +36,10 @@ function printCorrection(f, r) {
   const arm = (a) => `names ${a.name_accuracy.toFixed(3)} exact ${a.exact_rate.toFixed(3)}`;
   for (const [name, a] of Object.entries(r.arms)) console.log(`  ${name}: ${arm(a)}`);
   for (const [name, p] of Object.entries(r.paired)) console.log(`  ${name} vs baseline: ${p.fixed} fixed / ${p.broken} broken, p=${p.p_value.toPrecision(2)}`);
+  // Corrected against the random direction, sample by sample: right names one arm gets and the other misses (sign test).
+  const right = (x, arm) => x.names[arm] === x.expected;
+  const won = r.outcomes.filter((x) => right(x, "corrected") && !right(x, "random")).length;
+  const lost = r.outcomes.filter((x) => !right(x, "corrected") && right(x, "random")).length;
+  console.log(`  corrected vs random: ${won} better / ${lost} worse, p=${binom2(won, won + lost).toPrecision(2)}`);
   for (const b of r.gap_buckets) console.log(`  gap ${b.low.toFixed(3)}–${b.high.toFixed(3)} n${b.n} steered ${b.steered}: ${Object.entries(b.arms).map(([k, a]) => `${k} ${a.name_accuracy.toFixed(2)}`).join(", ")}`);
 }
