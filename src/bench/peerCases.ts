@@ -7,7 +7,7 @@ import { existsSync } from "node:fs";
 import { stat, writeFile } from "node:fs/promises";
 import path from "node:path";
 
-import { importControlVector, saveAsset, type SteeringAsset } from "../assets/index.js";
+import { importControlVector, saveAsset, type InjectionPositions, type SteeringAsset } from "../assets/index.js";
 import { loadDataset, splitOf, type DatasetSample } from "../data/index.js";
 import { loadModel } from "../engine/model.js";
 import { renderSamples } from "../eval/prompts.js";
@@ -198,26 +198,35 @@ export function benchAsa(setup: BenchSetup): Promise<BenchAsa> {
   return pending;
 }
 
-export async function asaRequestVsPlain(setup: BenchSetup): Promise<BenchFigure[]> {
-  const { ctx } = setup;
-  const asa = await benchAsa(setup);
-  const prompt = asa.testPrompts[0];
-  let decision: AsaDecision | undefined;
-  const request = (steered: boolean) => async () => {
+/**
+ * One timed request of exactly GENERATED_TOKENS greedy tokens: unsteered (positions undefined), or under the ASA
+ * controller injecting at the given positions; `decided` receives the gate's decision.
+ */
+function timedRequest(setup: BenchSetup, asset: SteeringAsset, prompt: string, positions?: InjectionPositions, decided?: (d: AsaDecision) => void) {
+  return async () => {
+    const choose = (row: Float32Array) => {
+      const decision = asaDecide(asset, row);
+      decided?.(decision);
+      return asaSteering(asset, decision, { positions });
+    };
     const t0 = performance.now();
-    const [r] = await ctx.generateBatch(
-      [
-        steered
-          ? { prompt, decide: { layer: asa.asset.layer, choose: (row: Float32Array) => asaSteering(asa.asset, (decision = asaDecide(asa.asset, row))) } }
-          : { prompt },
-      ],
-      { maxTokens: GENERATED_TOKENS, ignoreEndOfGeneration: true, signal: setup.signal },
-    );
+    const [r] = await setup.ctx.generateBatch([positions ? { prompt, decide: { layer: asset.layer, choose } } : { prompt }], {
+      maxTokens: GENERATED_TOKENS,
+      ignoreEndOfGeneration: true,
+      signal: setup.signal,
+    });
     const ms = performance.now() - t0;
     if (r.tokens.length !== GENERATED_TOKENS) throw new Error(`the bench request generated ${r.tokens.length} tokens instead of ${GENERATED_TOKENS}`);
     return ms;
   };
-  const timing = await timePaired(request(true), request(false), { reps: setup.reps, signal: setup.signal });
+}
+
+export async function asaRequestVsPlain(setup: BenchSetup): Promise<BenchFigure[]> {
+  const asa = await benchAsa(setup);
+  const prompt = asa.testPrompts[0];
+  let decision: AsaDecision | undefined;
+  const steered = timedRequest(setup, asa.asset, prompt, "last-prompt", (d) => (decision = d));
+  const timing = await timePaired(steered, timedRequest(setup, asa.asset, prompt), { reps: setup.reps, signal: setup.signal });
   const promptTokens = setup.model.tokenize(prompt).length;
   const kib = asa.assetBytes / 1024;
   const { cal, train, val } = asa.counts;
@@ -240,6 +249,25 @@ export async function asaRequestVsPlain(setup: BenchSetup): Promise<BenchFigure[
       extra: { bytes: asa.assetBytes },
     },
   ];
+}
+
+/** What injecting over the whole prompt costs against the last prompt token alone (the prompt is decoded twice). */
+export async function asaWholePromptVsLastPrompt(setup: BenchSetup): Promise<BenchFigure> {
+  const asa = await benchAsa(setup);
+  const prompt = asa.testPrompts[0];
+  let decision: AsaDecision | undefined;
+  const whole = timedRequest(setup, asa.asset, prompt, "prompt", (d) => (decision = d));
+  const timing = await timePaired(whole, timedRequest(setup, asa.asset, prompt, "last-prompt"), { reps: setup.reps, signal: setup.signal });
+  const promptTokens = setup.model.tokenize(prompt).length;
+  return {
+    key: "asa_whole_prompt_vs_last_prompt",
+    value: timing.ratio,
+    detail:
+      `the request of asa_request_vs_plain (${promptTokens}-token prompt + ${GENERATED_TOKENS} greedy tokens, gate ${decision?.gate ?? "?"}) under the ASA controller ` +
+      `injecting over every prompt token (the prompt decoded again after the gate reads it) vs at the last prompt token only (latency ratio)`,
+    timing,
+    extra: { prompt_tokens: promptTokens, gate: decision?.gate },
+  };
 }
 
 export async function rssOverModel(setup: BenchSetup): Promise<BenchFigure> {

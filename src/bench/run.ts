@@ -8,7 +8,7 @@ import { assertInteger } from "../util/validate.js";
 import { captureBatchedVsSequential, captureVsPrefill, perSequenceSteeringVsPlain, steeredDecodeVsPlain, type BenchFigure, type BenchSetup } from "./engineCases.js";
 import { findLlamaTools, type LlamaTools, type LlamaToolsLookup } from "./llamaTools.js";
 import { evalAsaVsEvalPlain, evalVsLlamaServer } from "./evalCases.js";
-import { asaRequestVsPlain, buildVsCvectorGenerator, generateVsNodeLlamaCpp, rssOverModel } from "./peerCases.js";
+import { asaRequestVsPlain, asaWholePromptVsLastPrompt, buildVsCvectorGenerator, generateVsNodeLlamaCpp, rssOverModel } from "./peerCases.js";
 import { serveVsLlamaServer } from "./serverCases.js";
 
 export interface BenchOptions {
@@ -71,6 +71,7 @@ const CASES: Case[] = [
   },
   { keys: ["generate_vs_node_llama_cpp"], run: generateVsNodeLlamaCpp },
   { keys: ["asa_request_vs_plain", "asset_kb"], run: asaRequestVsPlain },
+  { keys: ["asa_whole_prompt_vs_last_prompt"], run: asaWholePromptVsLastPrompt },
   { keys: ["rss_over_model_mb"], run: rssOverModel },
   { keys: ["serve_vs_llama_server"], needsLlamaTools: true, run: (s, tools) => serveVsLlamaServer(s, tools!) },
   { keys: ["eval_vs_llama_server"], needsLlamaTools: true, run: (s, tools) => evalVsLlamaServer(s, tools!) },

@@ -202,7 +202,7 @@ describe("llama.cpp's tools", () => {
   });
 
   it("the contract keys exist", () => {
-    for (const key of ["build_vs_cvector_generator", "generate_vs_node_llama_cpp", "asa_request_vs_plain", "asset_kb", "rss_over_model_mb", "serve_vs_llama_server", "eval_vs_llama_server", "eval_asa_vs_eval_plain"]) {
+    for (const key of ["build_vs_cvector_generator", "generate_vs_node_llama_cpp", "asa_request_vs_plain", "asa_whole_prompt_vs_last_prompt", "asset_kb", "rss_over_model_mb", "serve_vs_llama_server", "eval_vs_llama_server", "eval_asa_vs_eval_plain"]) {
       expect(BENCH_KEYS).toContain(key);
     }
   });
