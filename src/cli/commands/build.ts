@@ -16,8 +16,11 @@ import { dataOption, formatFrom, formatOption, sessionOptions, openDataset, open
 export const buildCommand: Command = {
   name: "build",
   summary: "Build a steering asset (ASA controller, or a plain vector) that `eval --asset` uses",
-  usage: "llama-steer build [--model M] [--data D] --controller asa|vector [--method mean-diff|pca|unembed] [--layer L] [--gate MODES] [--positions LIST] [--vectors LIST] [--select RULE] --out FILE [--json]",
-  examples: ["llama-steer build --controller asa --out asa.json", "llama-steer build --controller vector --method pca --layer 12 --out v.json", "llama-steer build --controller vector --method unembed --layer 12 --out u.json"],
+  usage: "llama-steer build [--model M] [--data D] --controller asa|vector [--method mean-diff|pca|unembed] [--layer L] [--gate MODES] [--positions LIST] [--vectors LIST] [--val-subset K] [--select RULE] --out FILE [--json]",
+  examples: [
+    "llama-steer build --controller asa --out asa.json",
+    "llama-steer build --controller asa --positions last-prompt,prompt --vectors mov,global --val-subset 2 --journal val.jsonl --out asa.json",
+    "llama-steer build --controller vector --method pca --layer 12 --out v.json", "llama-steer build --controller vector --method unembed --layer 12 --out u.json"],
   options: {
     ...sessionOptions,
     data: dataOption,
