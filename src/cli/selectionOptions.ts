@@ -27,6 +27,10 @@ export const vectorsOption: OptionSpec = {
   description: `directions tried on VAL, or one to force: ${VECTOR_SETS.join(", ")} (mov: domain + β·global, the paper's; global or domain alone) (default mov)`,
   valueName: "LIST",
 };
+export const randomControlOption: OptionSpec = {
+  type: "boolean",
+  description: "also run the chosen point on VAL with a norm-matched random direction (same gate, α, positions) and report the paired counts: one more steered VAL pass",
+};
 export const maxTokensOption: OptionSpec = { type: "string", description: "new tokens per sample, or auto: the data's longest expected call + 32 (default auto)", valueName: "N|auto" };
 
 export function parseGateModes(value: unknown): GateMode[] {
@@ -75,7 +79,7 @@ export function parseValLayers(values: { layer?: unknown; "val-layers"?: unknown
 
 /** The VAL selection as `build --json` and `eval --json` report it: every point tried, tagged with its layer. */
 export function selectionJson(selection: BuildAsaResult["selection"], maxTokens: number) {
-  const { baseline, points, rule, fallback, chosen, layers } = selection;
+  const { baseline, points, rule, fallback, chosen, layers, randomControl } = selection;
   return {
     rule,
     rule_description: SELECTION_RULE_DESCRIPTIONS[rule],
@@ -85,5 +89,6 @@ export function selectionJson(selection: BuildAsaResult["selection"], maxTokens:
     max_tokens: maxTokens,
     val_baseline: baseline,
     points: points.map((p) => ({ layer: p.layer, positions: p.positions, vectors: p.vectors, alpha: p.alpha, tau: p.tau, gate: p.gate, ...p.metrics })),
+    ...(randomControl ? { random_control: randomControl } : {}),
   };
 }

@@ -7,9 +7,9 @@ import { datasetHash, splitOf, type DatasetSample, type Split } from "../data/in
 import type { SteerContext } from "../engine/context.js";
 import type { SteeringSpec } from "../engine/steering.js";
 import type { ToolFormat } from "../formats/index.js";
-import { alphaScale, asaDecide, asaSteering, mixture, type AsaDecision, type AsaOverrides } from "../science/asa.js";
+import { alphaScale, asaDecide, asaSteering, mixture, randomDirectionFor, type AsaDecision, type AsaOverrides } from "../science/asa.js";
 import { errorRateByGap, planToolReadout, readWithPlan } from "../science/readout.js";
-import { l2Norm, seededVector } from "../util/arrays.js";
+import { normMatched, seededVector } from "../util/arrays.js";
 import { measureLogitShift } from "./logitShift.js";
 import type { Metrics } from "./metrics.js";
 import { renderSamples } from "./prompts.js";
@@ -186,10 +186,9 @@ async function runAblations(
     out[variant === "none" ? "prompt_no_system" : "prompt_few_shot"] = r.metrics;
   }
   const domains = [...asset.vectors.domains.keys()];
-  const randomDirection = seededVector(asset.nEmbd, options.seed ?? 0);
   const variants: Partial<Record<AblationName, (i: number) => AsaOverrides>> = {
     no_gate: () => ({ noGate: true }),
-    random_direction: (i) => ({ direction: normMatchedTo(randomDirection, mixture(asset, samples[i].domain, overrides)) }),
+    random_direction: (i) => ({ direction: randomDirectionFor(asset, samples[i].domain, options.seed ?? 0, overrides) }),
     // The direction and the positions each way, whatever the controller uses (the one it uses repeats its own run,
     // taken from the journal): the paper's mixture and last prompt token next to the other choices.
     mov: () => ({ vectors: "mov" }),
@@ -208,11 +207,6 @@ async function runAblations(
     if (name === "random_direction") random = r.result;
   }
   return { metrics: out, random };
-}
-
-function normMatchedTo(direction: Float32Array, reference: Float32Array): Float32Array {
-  const scale = l2Norm(reference) / Math.max(l2Norm(direction), 1e-12);
-  return direction.map((x) => x * scale);
 }
 
 /** The paper's α 0.25 and 1, and the α the controller steers with (in raw units), where the effect shows on a larger model. */
@@ -235,7 +229,7 @@ async function logitCheck(
   const shifts = await measureLogitShift(ctx, subset, {
     layer,
     direction,
-    random: normMatchedTo(seededVector(direction.length, (options.seed ?? 0) + 7), direction),
+    random: normMatched(seededVector(direction.length, (options.seed ?? 0) + 7), direction),
     triggerTokens: triggers.map((t) => t.id),
     alphas,
     signal: options.signal,

@@ -66,6 +66,8 @@ export interface EvalReport {
     max_tokens: number;
     val_baseline: MetricsRecord;
     points: ({ layer: number; positions: string; vectors: string; alpha: number; tau: number; gate: string } & MetricsRecord)[];
+    /** `--random-control`: the chosen point with a norm-matched random direction on VAL, and the chosen point's paired counts against it. */
+    random_control?: { metrics: MetricsRecord; paired: { decision: PairedComparisonRecord; outcome: PairedComparisonRecord } };
   };
   ablations?: Record<string, MetricsRecord>;
   /**

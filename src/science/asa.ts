@@ -10,7 +10,7 @@
 import type { GateMode, InjectionPositions, SteeringAsset, VectorSet } from "../assets/index.js";
 import type { SteeringSpec } from "../engine/steering.js";
 import { predictProba, route } from "../probes/index.js";
-import { l2Norm } from "../util/arrays.js";
+import { l2Norm, normMatched, seededVector } from "../util/arrays.js";
 
 export interface AsaDecision {
   domain: string;
@@ -74,6 +74,14 @@ export function mixture(asset: SteeringAsset, domain: string, overrides: AsaOver
   // An asset without domain vectors (a plain vector) steers with its global vector alone.
   if (!local || which === "global") return global;
   return global.map((g, k) => (which === "domain" ? local[k] : local[k] + beta * g));
+}
+
+/**
+ * The random-direction control of a controller: a seeded direction at the norm of the mixture it stands in for
+ * (per domain), steered with the same gate, α and positions.
+ */
+export function randomDirectionFor(asset: SteeringAsset, domain: string, seed = 0, overrides: AsaOverrides = {}): Float32Array {
+  return normMatched(seededVector(asset.nEmbd, seed), mixture(asset, domain, overrides));
 }
 
 export function asaSteering(asset: SteeringAsset, decision: AsaDecision, overrides: AsaOverrides = {}): SteeringSpec[] {

@@ -15,7 +15,8 @@ import { computeMetrics, type Metrics } from "../eval/metrics.js";
 import { invalidArgument } from "../errors.js";
 import { l2Norm } from "../util/arrays.js";
 import { classMeans, meanDifference } from "../vectors/index.js";
-import { asaDecide, asaSteering, gateOf, type AsaDecision } from "./asa.js";
+import { pairedComparison, type PairedReport } from "../eval/paired.js";
+import { asaDecide, asaSteering, gateOf, randomDirectionFor, type AsaDecision } from "./asa.js";
 import { lastTokenRows, pick, rowsByExpectedTool } from "./rows.js";
 import { DEFAULT_SELECTION_RULE, pickBest, type SelectionRule } from "./selection.js";
 import { sweepLayers, type SweepResult } from "./sweep.js";
@@ -45,6 +46,12 @@ export interface BuildAsaOptions {
   positions?: readonly InjectionPositions[];
   /** Directions tried on VAL (SteeringAssetParams.vectors); each costs its own steered generations. Default ["mov"] (the paper's). */
   vectorSets?: readonly VectorSet[];
+  /**
+   * Also run the chosen point on VAL with a norm-matched random direction in place of the mixture (same gate, α and
+   * positions; eval's random_direction ablation, seed 0), and report it with the paired counts: a point the random
+   * direction matches is the gate's doing, not the direction's. Costs one more steered VAL pass. Default false.
+   */
+  randomControl?: boolean;
   /** Weight of the global vector in MoV. Default 1. */
   beta?: number;
   /** What the α grid counts in (SteeringAssetParams.alphaUnit). Default "raw". */
@@ -79,7 +86,16 @@ export interface BuildAsaResult {
    * Every (positions, vectors, α, τ, gate) point tried on VAL, the baseline (α = 0), the rule that chose and whether it had to fall
    * back to "mcc" because it refused every point ("f1-fpr" when every point raised the FPR).
    */
-  selection: { baseline: Metrics; points: SelectionPoint[]; rule: SelectionRule; fallback: boolean; chosen: SelectionPoint; layers: number[] };
+  selection: {
+    baseline: Metrics;
+    points: SelectionPoint[];
+    rule: SelectionRule;
+    fallback: boolean;
+    chosen: SelectionPoint;
+    layers: number[];
+    /** With `randomControl`: the random direction at the chosen point on VAL, and McNemar's test of the chosen point against it. */
+    randomControl?: { metrics: Metrics; paired: PairedReport };
+  };
   counts: { cal: number; train: number; val: number };
 }
 
@@ -136,7 +152,8 @@ export async function buildAsaAsset(ctx: SteerContext, samples: readonly Dataset
   const best = selection.chosen;
   const draft = drafts.get(best.layer)!;
   const asset = { ...draft, params: { ...draft.params, alpha: best.alpha, tau: best.tau, gate: best.gate, positions: best.positions, vectors: best.vectors } };
-  return { asset, sweep, selection, counts: { cal: cal.length, train: train.length, val: val.length } };
+  const randomControl = options.randomControl ? await randomControlOnVal(ctx, val, valPrompts, asset as SteeringAsset, valRows.get(best.layer)!, options) : undefined;
+  return { asset, sweep, selection: { ...selection, ...(randomControl ? { randomControl } : {}) }, counts: { cal: cal.length, train: train.length, val: val.length } };
 }
 
 interface FitInputs {
@@ -285,6 +302,33 @@ async function selectAlphaTau(
     }
   }
   return { baseline: judged((i) => base.get(i)!), points };
+}
+
+/** The chosen asset on VAL against the same gate with a norm-matched random direction (see BuildAsaOptions.randomControl). */
+async function randomControlOnVal(
+  ctx: SteerContext,
+  val: readonly DatasetSample[],
+  prompts: readonly string[],
+  asset: SteeringAsset,
+  rows: readonly Float32Array[],
+  options: BuildAsaOptions,
+): Promise<{ metrics: Metrics; paired: PairedReport }> {
+  const decisions = rows.map((row) => asaDecide(asset, row));
+  const journal = options.journal ?? GenerationJournal.inMemory(ctx.model.info.fingerprint);
+  const run = (label: string, direction?: (i: number) => Float32Array) =>
+    runSamples(ctx, val, {
+      format: options.format,
+      prompts,
+      maxTokens: options.selectionMaxTokens ?? 96,
+      journal,
+      steerFor: (i) => asaSteering(asset, decisions[i], direction ? { direction: direction(i) } : {}),
+      signal: options.signal,
+      onProgress: (d, t) => options.onProgress?.(label, d, t),
+    });
+  // The chosen point's replies are in the journal already; only the random direction's are decoded.
+  const chosen = await run("select: chosen");
+  const random = await run("select: random control", (i) => randomDirectionFor(asset, val[i].domain));
+  return { metrics: random.metrics, paired: pairedComparison(random.outcomes, chosen.outcomes) };
 }
 
 /** A list option of the VAL grid: absent, or a non-empty list of allowed values. */

@@ -21,6 +21,12 @@ export function maxRelDiff(a: ArrayLike<number>, b: ArrayLike<number>): number {
   return maxAbsDiff(a, b) / Math.max(maxAbs(b), 1e-12);
 }
 
+/** `direction` scaled to the L2 norm of `reference` (a zero direction stays zero). */
+export function normMatched(direction: Float32Array, reference: Float32Array): Float32Array {
+  const scale = l2Norm(reference) / Math.max(l2Norm(direction), 1e-12);
+  return direction.map((x) => x * scale);
+}
+
 /** Deterministic pseudo-random vector (xorshift32, uniform in [-scale, scale]). */
 export function seededVector(n: number, seed: number, scale = 1): Float32Array {
   let s = seed >>> 0 || 0x9e3779b9;

@@ -245,6 +245,25 @@ describe("eval, build, sweep, switch and readout on a synthetic model", () => {
     expect(existsSync(path.join(tmp, "x.json"))).toBe(false);
   });
 
+  test("build --random-control runs the chosen point with eval's random direction on VAL and pairs the two", () => {
+    const asset = path.join(tmp, "random-control.json");
+    const args = ["--data", dataFile, "--controller", "asa", "--layer", "2", "--alpha", "64", "--tau", "0.5", "--gate", "ternary", "--max-tokens", "6"];
+    const r = cli(["build", ...args, "--random-control", "--out", asset]);
+    expect(r.code, r.stderr).toBe(0);
+    const control = r.json.selection.random_control;
+    expectMetrics(control.metrics);
+    const { tp, fp, tn, fn } = control.metrics.counts;
+    expect(tp + fp + tn + fn).toBe(r.json.counts.val);
+    for (const kind of ["decision", "outcome"]) expect(control.paired[kind]).toMatchObject({ n: r.json.counts.val, better: expect.any(Number), worse: expect.any(Number) });
+    // The same control as eval's random_direction ablation of that asset on VAL, and the same pairing.
+    const e = cli(["eval", "--data", dataFile, "--asset", asset, "--split", "val", "--max-tokens", "6", "--ablation", "random_direction"]);
+    expect(e.code, e.stderr).toBe(0);
+    expect(e.json.ablations.random_direction).toEqual(control.metrics);
+    expect(e.json.paired.steered_vs_random).toEqual(control.paired);
+    const refused = cli(["eval", "--data", dataFile, "--asset", asset, "--random-control"]);
+    expect(refused.stderr.trim()).toBe("llama-steer: --random-control checks the VAL choice of a new asset; with an asset file use --ablation random_direction; run 'llama-steer eval --help'");
+  });
+
   test("build --val-subset thins VAL alone: the fitted vectors and probes stay those of the whole VAL's build", () => {
     const args = ["build", "--data", dataFile, "--controller", "asa", "--layer", "2", "--alpha", "1", "--tau", "0.7", "--max-tokens", "4"];
     const whole = cli([...args, "--out", path.join(tmp, "val-whole.json")]);

@@ -6,7 +6,7 @@ import { GenerationJournal } from "../../eval/journal.js";
 import { buildAsaAsset } from "../../science/buildAsa.js";
 import {
   alphaUnitOption, gateOption, maxTokensOption, parseAlphaUnit, parseGateModes, parseMaxTokens, parsePositions, parseSelect, parseValLayers, parseVectorSets, positionsOption,
-  selectionJson, selectOption, valLayersOption, vectorsOption,
+  randomControlOption, selectionJson, selectOption, valLayersOption, vectorsOption,
 } from "../selectionOptions.js";
 import { lastTokenRows } from "../../science/rows.js";
 import { meanDifference, pairedDifferences, pcaDirection, unembeddingDirection, type SteeringVector } from "../../vectors/index.js";
@@ -36,6 +36,7 @@ export const buildCommand: Command = {
     positions: positionsOption,
     vectors: vectorsOption,
     select: selectOption,
+    "random-control": randomControlOption,
     "max-tokens": maxTokensOption,
     journal: { type: "string", description: "keep the VAL generations in this file and reuse them (a stopped build started again decodes only what is missing)", valueName: "FILE" },
     out: { type: "string", description: "asset file to write", valueName: "FILE" },
@@ -55,7 +56,7 @@ export const buildCommand: Command = {
     if (controller !== "asa" && values["alpha-unit"] !== undefined) throw new UsageError("--alpha-unit applies to --controller asa");
     const positions = parsePositions(values.positions);
     const vectorSets = parseVectorSets(values.vectors);
-    for (const option of ["positions", "vectors"]) if (controller !== "asa" && values[option] !== undefined) throw new UsageError(`--${option} applies to --controller asa`);
+    for (const option of ["positions", "vectors", "random-control"]) if (controller !== "asa" && values[option] !== undefined) throw new UsageError(`--${option} applies to --controller asa`);
     const format = formatFrom(values.format);
     if (controller !== "asa" && values["val-subset"] !== undefined) throw new UsageError("--val-subset applies to --controller asa");
     const dataset = await openDataset(values.data, io, values.subset, values["val-subset"]);
@@ -74,6 +75,7 @@ export const buildCommand: Command = {
           gates: parseGateModes(values.gate),
           positions,
           vectorSets,
+          randomControl: values["random-control"] === true,
           select: parseSelect(values.select),
           selectionMaxTokens,
           journal: typeof values.journal === "string" ? await GenerationJournal.open(values.journal, session.model.info.fingerprint) : undefined,
@@ -89,6 +91,13 @@ export const buildCommand: Command = {
           `wrote ${values.out}: layer ${built.asset.layer} (${layerChoice}), α ${params.alpha}${params.alphaUnit === "residual" ? " residual norms" : ""}, τ ${params.tau}, gate ${params.gate}, ` +
             `direction ${params.vectors}, injected at ${params.positions}, chosen on VAL by ${built.selection.rule}`,
         );
+        const control = built.selection.randomControl;
+        if (control) {
+          const chosenMcc = built.selection.chosen.metrics.mcc;
+          const { better, worse, p_value } = control.paired.decision;
+          io.print(`on VAL: the chosen point MCC ${chosenMcc.toFixed(3)}, the random direction at the same gate ${control.metrics.mcc.toFixed(3)} (decisions ${better} better / ${worse} worse, p = ${p_value.toPrecision(2)})`);
+          if (better <= worse) io.log("warning: the chosen point does no better than a random direction behind the same gate: the gate, not the direction, decides");
+        }
         const selection = selectionJson(built.selection, selectionMaxTokens);
         return { out: values.out, controller, layer: built.asset.layer, params, selection_rule: selection.rule, selection, sweep: built.sweep, counts: built.counts };
       }

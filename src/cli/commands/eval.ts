@@ -16,7 +16,7 @@ import { UsageError, type Command } from "../command.js";
 import { dataOption, formatFrom, formatOption, sessionOptions, openDataset, openSession, parseInteger, parseNumberList, phaseProgress, subsetOption, valSubsetOption } from "../shared.js";
 import {
   alphaUnitOption, gateOption, maxTokensOption, parseAlphaUnit, parseGateModes, parseMaxTokens, parsePositions, parseSelect, parseValLayers, parseVectorSets, positionsOption,
-  selectionJson, selectOption, valLayersOption, vectorsOption,
+  randomControlOption, selectionJson, selectOption, valLayersOption, vectorsOption,
 } from "../selectionOptions.js";
 
 const SPLITS = ["cal", "train", "val", "test", "all"];
@@ -47,6 +47,7 @@ export const evalCommand: Command = {
     gate: gateOption,
     positions: positionsOption,
     vectors: vectorsOption,
+    "random-control": randomControlOption,
     select: selectOption,
     "max-tokens": maxTokensOption,
     ablations: { type: "boolean", description: "prompt-only variants, no gate, random direction, each direction (mov, global, domain) and each injection position (last prompt token, whole prompt), oracle and mismatched router, logit check" },
@@ -79,6 +80,7 @@ export const evalCommand: Command = {
     const valLayers = parseValLayers(values);
     if (valLayers !== undefined && typeof values.asset === "string") throw new UsageError("--val-layers chooses the layer of a new asset; an asset file carries its own");
     const format = formatFrom(values.format);
+    if (values["random-control"] === true && typeof values.asset === "string") throw new UsageError("--random-control checks the VAL choice of a new asset; with an asset file use --ablation random_direction");
     if (values["val-subset"] !== undefined && typeof values.asset === "string") throw new UsageError("--val-subset thins the VAL choice of a new asset; an asset file was chosen already");
     const dataset = await openDataset(values.data, io, values.subset, values["val-subset"]);
     const session = await openSession(values, io);
@@ -96,7 +98,7 @@ export const evalCommand: Command = {
           asset = await loadAsset(values.asset, { expectFingerprint: session.model.info.fingerprint });
         } else {
           io.log("building an ASA asset from the CAL, TRAIN and VAL splits ...");
-          built = await buildAsaAsset(session.ctx, dataset.samples, { format, layer, valLayers, alphas, alphaUnit, taus, gates, positions, vectorSets, select, selectionMaxTokens: maxTokens, journal, signal: io.signal, onProgress: bar.onProgress });
+          built = await buildAsaAsset(session.ctx, dataset.samples, { format, layer, valLayers, alphas, alphaUnit, taus, gates, positions, vectorSets, randomControl: values["random-control"] === true, select, selectionMaxTokens: maxTokens, journal, signal: io.signal, onProgress: bar.onProgress });
           asset = { ...built.asset, version: 1, createdAt: new Date().toISOString() };
           if (typeof values["save-asset"] === "string") await saveAsset(values["save-asset"], built.asset);
         }
