@@ -93,6 +93,11 @@ variants15() {
   step results/eval-asa-q15-necessity-asa-variants-s4.json eval-asa-q15-necessity-asa-variants-s4 \
     eval --model "$q15" --asset results/assets/asa-q15-necessity-asa-variants.json --format asa --subset 4 --ablation random_direction,mov,last_prompt \
     --journal results/journals/q15-necessity-asa.jsonl --report results/eval-asa-q15-necessity-asa-variants-s4.html
+  # The same build with --random-control: could VAL have seen that the random direction matches the chosen point?
+  # Every selection reply comes from the journal; only the random direction's VAL replies are decoded.
+  step results/build-asa-q15-necessity-asa-variants-random.json build-asa-q15-necessity-asa-variants-random \
+    build --model "$q15" --controller asa --format asa --subset 2 --val-subset 2 --layer 11 --alpha 16 --gate negative --positions last-prompt,prompt --vectors mov,global --select mcc \
+    --random-control --journal results/journals/q15-necessity-asa-val.jsonl --out results/assets/asa-q15-necessity-asa-variants-random.json
 }
 
 # The 0.5B (the paper's ASA fails there): every 4th TEST sample, then every 2nd and all of it.
