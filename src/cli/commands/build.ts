@@ -52,13 +52,13 @@ export const buildCommand: Command = {
     const layer = values.layer === undefined ? undefined : parseInteger("layer", values.layer, 0);
     const alphaUnit = parseAlphaUnit(values["alpha-unit"]);
     const valLayers = parseValLayers(values);
-    if (controller !== "asa" && values["val-layers"] !== undefined) throw new UsageError("--val-layers applies to --controller asa");
-    if (controller !== "asa" && values["alpha-unit"] !== undefined) throw new UsageError("--alpha-unit applies to --controller asa");
     const positions = parsePositions(values.positions);
     const vectorSets = parseVectorSets(values.vectors);
-    for (const option of ["positions", "vectors", "random-control"]) if (controller !== "asa" && values[option] !== undefined) throw new UsageError(`--${option} applies to --controller asa`);
+    // Options of the VAL choice have no meaning for a plain vector.
+    for (const option of ["val-layers", "alpha-unit", "positions", "vectors", "random-control", "val-subset"]) {
+      if (controller !== "asa" && values[option] !== undefined) throw new UsageError(`--${option} applies to --controller asa`);
+    }
     const format = formatFrom(values.format);
-    if (controller !== "asa" && values["val-subset"] !== undefined) throw new UsageError("--val-subset applies to --controller asa");
     const dataset = await openDataset(values.data, io, values.subset, values["val-subset"]);
     const session = await openSession(values, io);
     const bar = phaseProgress();
